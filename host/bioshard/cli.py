@@ -1,0 +1,43 @@
+"""The `bioshard` command.
+
+Sub-commands live one per module in `bioshard.commands`; each module defines
+`register(subparsers)` and sets `func` on its parser. Discovery keeps this file free of
+edits as commands are added.
+"""
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import __version__, commands
+from .errors import BioshardError
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="bioshard", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version="bioshard " + __version__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(commands.__name__ + "." + info.name)
+        module.register(sub)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except BioshardError as exc:
+        print("bioshard: error: %s" % exc, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("bioshard: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `bioshard` sub-command; each defines register(subparsers)."""

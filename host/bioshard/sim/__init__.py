@@ -1,0 +1,1 @@
+"""Wire-level simulators of the card\x27s peripherals (sensor, panel, BLE) and the sim runner."""
