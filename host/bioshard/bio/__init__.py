@@ -1,0 +1,1 @@
+"""Host-side biometric tooling: dataset readers and the evaluation command."""
