@@ -44,4 +44,10 @@ def ble_peripheral(name):
 
 
 def data_dir():
+    import os
+
+    try:
+        os.mkdir("/data")
+    except OSError:
+        pass  # already there
     return "/data"

@@ -1,0 +1,213 @@
+"""Run the real card firmware under the MicroPython unix port with simulated peripherals.
+
+The CPython side serves the sensor (ZFM bytes), panel (SSD1680 SPI records) and GPIO sockets
+in a short temporary directory; the card process connects to them through boards/sim.py and
+listens on ble.sock for the host, as an advertising peripheral would. Wire formats:
+docs/architecture.md.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from ..errors import NoCardError
+
+REPO = Path(__file__).resolve().parents[3]
+FIRMWARE = REPO / "firmware"
+BOARDS = REPO / "boards"
+
+
+def micropython_exe():
+    exe = shutil.which("micropython", path=str(Path(sys.executable).parent)) or shutil.which("micropython")
+    if not exe:
+        raise NoCardError("the `micropython` unix port is not installed (run `make setup`)")
+    return exe
+
+
+class _Server(threading.Thread):
+    """Accept connections on one Unix socket and hand each to `handle(conn)` in this thread."""
+
+    def __init__(self, path, handle):
+        super().__init__(daemon=True, name="sim:" + Path(path).name)
+        self.path = path
+        self.handle = handle
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(1)
+        self.conn = None
+        self._stop = False
+
+    def run(self):
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conn = conn
+            try:
+                self.handle(conn)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+                self.conn = None
+
+    def close(self):
+        self._stop = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        if self.conn:
+            try:
+                self.conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class SimCard:
+    """One simulated card: `with SimCard() as card: card.transport() ...`.
+
+    state_dir keeps the card's flash between runs (a persistent `flash/` folder), so a
+    re-started simulator is the same card; screens_dir receives a PNG per panel refresh.
+    """
+
+    def __init__(self, state_dir=None, screens_dir=None, heapsize="2m", finger_source=None, log=None):
+        self.heapsize = heapsize
+        self.state_dir = Path(state_dir) if state_dir else None
+        self.screens_dir = Path(screens_dir) if screens_dir else None
+        self.finger_source = finger_source
+        self.log_path = log
+        self._tmp = None
+        self._servers = []
+        self._proc = None
+        self._gpio_conn = None
+        self._gpio_ready = threading.Event()
+        self.sensor = None
+        self.panel = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, timeout=30.0):
+        from .panel import SSD1680Sim
+        from .sensor import ZFMSensorSim
+
+        # Unix socket paths are limited to ~108 bytes: keep the live directory short.
+        self._tmp = tempfile.mkdtemp(prefix="bs-")
+        sim_dir = Path(self._tmp)
+        flash = (self.state_dir / "flash") if self.state_dir else sim_dir / "flash"
+        flash.mkdir(parents=True, exist_ok=True)
+        screens = self.screens_dir or (sim_dir / "screens")
+        screens.mkdir(parents=True, exist_ok=True)
+        self.screens_dir = screens
+
+        self.sensor = ZFMSensorSim()
+        self.panel = SSD1680Sim(out_dir=str(screens))
+        self._servers = [
+            _Server(str(sim_dir / "sensor.sock"), self.sensor.serve_socket),
+            _Server(str(sim_dir / "panel.sock"), self.panel.serve_socket),
+            _Server(str(sim_dir / "gpio.sock"), self._serve_gpio),
+        ]
+        for s in self._servers:
+            s.start()
+
+        root = sim_dir / "root"  # what the card's filesystem root would hold besides lib/
+        root.mkdir()
+        shutil.copy(BOARDS / "sim.py", root / "board.py")
+        shutil.copy(BOARDS / "sim_bus.py", root / "sim_bus.py")
+        env = dict(os.environ)
+        env.update({
+            "BIOSHARD_SIM_DIR": str(sim_dir),
+            "BIOSHARD_FLASH_DIR": str(flash),
+            "MICROPYPATH": "%s:%s:.frozen" % (root, FIRMWARE),
+        })
+        log = open(self.log_path or (sim_dir / "card.log"), "ab")
+        self._proc = subprocess.Popen(
+            [micropython_exe(), "-X", "heapsize=" + self.heapsize, str(FIRMWARE / "main.py")],
+            cwd=str(root), env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        log.close()
+        ble = sim_dir / "ble.sock"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise NoCardError("simulated card exited during boot (code %s); log:\n%s"
+                                  % (self._proc.returncode, self.card_log()[-3000:]))
+            if ble.exists():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise NoCardError("simulated card did not start advertising within %.0fs" % timeout)
+
+    def stop(self):
+        if self._proc and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        for s in self._servers:
+            s.close()
+        self._servers = []
+        if self._tmp:
+            self._saved_log = self.card_log()
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- what a person does to the card -----------------------------------------------------
+    @property
+    def ble_path(self):
+        return str(Path(self._tmp) / "ble.sock")
+
+    def transport(self, mtu=247):
+        from ..transport.sim import SimTransport
+
+        return SimTransport(self.ble_path, mtu=mtu)
+
+    def _serve_gpio(self, conn):
+        self._gpio_conn = conn
+        self._gpio_ready.set()
+        while True:  # the card never writes here; keep the connection open until it closes
+            if not conn.recv(64):
+                return
+
+    def set_input(self, name, level):
+        if not self._gpio_ready.wait(10):
+            raise NoCardError("simulated card never opened its GPIO bus")
+        raw = name.encode()
+        self._gpio_conn.sendall(b"G" + bytes((len(raw),)) + raw + bytes((level,)))
+
+    def press_button(self, hold_s=0.3):
+        self.set_input("btn", 0)
+        time.sleep(hold_s)
+        self.set_input("btn", 1)
+
+    def place_finger(self, image):
+        self.sensor.place_finger(image)
+
+    def lift_finger(self):
+        self.sensor.lift_finger()
+
+    def alive(self):
+        return self._proc is not None and self._proc.poll() is None
+
+    def card_log(self):
+        if self._tmp:
+            p = self.log_path or (Path(self._tmp) / "card.log")
+            try:
+                return Path(p).read_text(errors="replace")
+            except OSError:
+                return ""
+        return getattr(self, "_saved_log", "")
