@@ -29,7 +29,7 @@ class InvalidContributionError(Exception):
     one of "pubkey", "pubnonce", "aggnonce", "aggothernonce", "psig"."""
 
     def __init__(self, signer, contrib):
-        Exception.__init__(self, "invalid %s from signer %r" % (contrib, signer))
+        super().__init__("invalid %s from signer %r" % (contrib, signer))
         self.signer = signer
         self.contrib = contrib
 
