@@ -1,0 +1,119 @@
+# Fingerprint feature extraction on the card: sensor image -> minutiae.
+#
+#   packed 4-bit 256x288 upload -> 8-bit grey -> block Sobel sums -> segmentation mask and
+#   orientation field (extract_blocks) -> along-ridge smoothing + across-ridge band-pass
+#   (oriented, per 8x8 block) -> binary ridges -> Zhang-Suen skeleton -> crossing-number
+#   candidates -> tracing and false-minutiae removal (extract_post) -> minutiae.
+#
+# Memory: the packed input plus two 73,728-byte work buffers (the grey image is reused for
+# the enhanced image) and a 23 KB block table; nothing else scales with the image.
+# Speed: the five pixel kernels run as @micropython.viper code on MicroPython and as plain
+# Python elsewhere (img_kernels / img_kernels_viper, identical results).
+from array import array
+
+from . import extract_blocks as _blocks
+from . import extract_post as _post
+from . import img_kernels as plain_kernels
+from . import img_tables as _t
+
+try:
+    from . import img_kernels_viper as fast_kernels
+except (ImportError, SyntaxError, ValueError, NotImplementedError, NameError):
+    # CPython, or a MicroPython build without the native emitter
+    fast_kernels = None
+
+WIDTH = 256
+HEIGHT = 288
+PACKED_LEN = WIDTH * HEIGHT // 2
+BLOCK = 8
+MAX_MINUTIAE = 60
+MAX_CANDIDATES = 600
+# Across-ridge filter output is centred on 128; below = ridge (dark), the sign of a zero-mean
+# band-pass, so binarisation needs no per-image threshold.
+_ACROSS_SHIFT = 5
+_RIDGE_THRESHOLD = 128
+_MAX_THIN_PASSES = 40  # ridges are ~4 px wide: thinning converges in well under 10 passes
+
+_tables = {}
+
+
+def kernels():
+    """The kernel set used by default: viper when available."""
+    return fast_kernels if fast_kernels is not None else plain_kernels
+
+
+def _filter_tables(w):
+    t = _tables.get(w)
+    if t is None:
+        t = _t.filter_tables(w)
+        _tables[w] = t
+    return t
+
+
+class Features:
+    """Extractor output. Block fields are bytearrays of bw*bh entries, row-major, one per
+    block of `block` x `block` sensor pixels:
+    - mask: 1 = fingerprint area;
+    - orientation: ridge orientation in ISO angle units (0..127 = 0..180 deg, counter-
+      clockwise from +x with y up), 255 off the mask;
+    - coherence: 0..100, how clean the ridge flow is (used as minutia quality)."""
+
+    def __init__(self, minutiae, mask, orientation, coherence, bw, bh, block):
+        self.minutiae = minutiae
+        self.mask = mask
+        self.orientation = orientation
+        self.coherence = coherence
+        self.bw = bw
+        self.bh = bh
+        self.block = block
+
+
+def unpack(packed, K=None):
+    """Sensor upload (36,864 bytes, 4 bpp, high nibble first) -> 73,728-byte grey image."""
+    if len(packed) != PACKED_LEN:
+        raise ValueError("sensor image must be %d bytes, got %d" % (PACKED_LEN, len(packed)))
+    K = K or kernels()
+    gray = bytearray(WIDTH * HEIGHT)
+    K.unpack4(packed, gray, PACKED_LEN)
+    return gray
+
+
+def extract(packed, K=None):
+    """Features of one sensor upload (see Features)."""
+    K = K or kernels()
+    return extract_gray(unpack(packed, K), WIDTH, HEIGHT, K)
+
+
+def extract_minutiae(packed, K=None):
+    """[(x, y, angle, kind, quality)], sorted by quality descending, at most MAX_MINUTIAE."""
+    return extract(packed, K).minutiae
+
+
+def extract_gray(gray, w, h, K=None, skeleton_out=None):
+    """Features of an 8-bit grey image (w and h multiples of BLOCK). `gray` is overwritten
+    (it becomes the enhanced image). If skeleton_out is a list, the skeleton is appended."""
+    K = K or kernels()
+    bs = BLOCK
+    bw, bh = w // bs, h // bs
+    n = w * h
+    stats = array("i", bytes(4 * 5 * bw * bh))
+    K.block_grad(gray, w, h, bs, stats)
+    mask = _blocks.segment(stats, bw, bh, bs)
+    bdir, angle, coh = _blocks.orientation(stats, mask, bw, bh)
+    del stats
+    inner = _blocks.erode(mask, bw, bh)
+    aoff, aw, xoff, xw = _filter_tables(w)
+    work = bytearray(n)
+    K.oriented_filter(gray, work, w, h, bs, bdir, aoff, aw, _t.ALONG_TAPS, _t.SHIFT, 0, 256)
+    K.oriented_filter(work, gray, w, h, bs, bdir, xoff, xw, _t.ACROSS_TAPS, _ACROSS_SHIFT, 128, 255)
+    K.binarize(gray, work, n, _RIDGE_THRESHOLD)
+    lut = _t.ZS_LUT
+    for _ in range(_MAX_THIN_PASSES):
+        if K.thin_pass(work, w, h, lut, 0) + K.thin_pass(work, w, h, lut, 1) == 0:
+            break
+    cands = array("i", bytes(4 * 2 * MAX_CANDIDATES))
+    nc = K.find_minutiae(work, w, h, bs, inner, _t.CN_LUT, cands, MAX_CANDIDATES)
+    ms = _post.minutiae(work, w, h, bs, cands, nc, angle, coh, inner, MAX_MINUTIAE)
+    if skeleton_out is not None:
+        skeleton_out.append(work)
+    return Features(ms, mask, angle, coh, bw, bh, bs)
