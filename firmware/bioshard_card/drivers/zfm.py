@@ -1,0 +1,307 @@
+# Driver for the R307 / R503 / AS608 ("ZFM") optical fingerprint sensors over a UART.
+#
+# The card never lets the sensor match or store fingerprints (its flash is outside our
+# trust boundary): it only captures images (GetImage) and uploads them (UpImage) so the
+# key can be re-derived on the card. So the image path is the hot one: 36,864 bytes in
+# 288 data packets, each read straight into the caller's preallocated bytearray, each
+# checked (start code, address, PID, length, checksum). Any framing failure drains the line
+# before raising, so the next command starts on a packet boundary and the driver stays usable.
+#
+# uart: the board contract's UART-like object (write, read(n), readinto(buf), any()),
+# where read/readinto return None when nothing arrived within the UART's own timeout.
+import time
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    def const(x):
+        return x
+
+from . import zfm_codes as C
+from .zfm_codes import ZFMError, ZFMTimeout, ZFMProtocolError, ZFMChecksumError, ZFMException  # noqa: F401
+from .zfm_packet import HEADER_LEN, PACKET_SIZES, finish_into, parse_header, check
+from .zfm_image import IMAGE_BYTES
+
+if hasattr(time, "ticks_ms"):
+    _ticks = time.ticks_ms
+    _diff = time.ticks_diff
+    _sleep_ms = time.sleep_ms
+else:  # CPython
+    def _ticks():
+        return int(time.monotonic() * 1000)
+
+    def _diff(a, b):
+        return a - b
+
+    def _sleep_ms(ms):
+        time.sleep(ms / 1000)
+
+
+_ACK_MAX = const(64)  # largest acknowledge payload we accept (ReadIndex: 33 bytes)
+_DRAIN_QUIET_MS = const(60)  # line silent this long = the sensor finished talking
+_DRAIN_MAX_MS = const(12000)  # longer than a whole image upload at 57600 baud
+
+# AuraLedConfig (R503) modes and colours
+LED_BREATHE = const(1)
+LED_FLASH = const(2)
+LED_ON = const(3)
+LED_OFF = const(4)
+LED_FADE_ON = const(5)
+LED_FADE_OFF = const(6)
+LED_RED = const(1)
+LED_BLUE = const(2)
+LED_PURPLE = const(3)
+
+
+class SysPara:
+    """ReadSysPara result. packet_size in bytes, baud in bit/s."""
+
+    def __init__(self, p):
+        self.status = (p[0] << 8) | p[1]
+        self.system_id = (p[2] << 8) | p[3]
+        self.capacity = (p[4] << 8) | p[5]
+        self.security_level = (p[6] << 8) | p[7]
+        self.address = (p[8] << 24) | (p[9] << 16) | (p[10] << 8) | p[11]
+        code = (p[12] << 8) | p[13]
+        if code >= len(PACKET_SIZES):
+            raise ZFMProtocolError("bad packet size code %d" % code)
+        self.packet_size = PACKET_SIZES[code]
+        self.baud = 9600 * ((p[14] << 8) | p[15])
+
+    def __repr__(self):
+        return "SysPara(capacity=%d, security_level=%d, packet_size=%d, baud=%d, status=0x%04x)" % (
+            self.capacity, self.security_level, self.packet_size, self.baud, self.status)
+
+
+class ZFM:
+    def __init__(self, uart, address=0xFFFFFFFF, password=0, timeout_ms=2000, poll_ms=50):
+        self._uart = uart
+        self.address = address
+        self.password = password
+        self.timeout_ms = timeout_ms  # per packet: command -> ack, and between data packets
+        self.poll_ms = poll_ms  # pause between GetImage polls (never a busy loop)
+        self.packet_size = None  # learnt from read_sys_para(); checked on every data packet
+        self.has_aura_led = None  # None = not tried yet, then True/False
+        self._tx = bytearray(32)  # the longest command we send is 16 bytes
+        self._hdr = bytearray(HEADER_LEN)
+        self._ck = bytearray(2)
+        self._ack = bytearray(_ACK_MAX)
+        self._scratch = bytearray(64)
+
+    # ---- low level -------------------------------------------------------------------
+
+    def _read_exact(self, mv, timeout_ms):
+        # Streams into mv (a memoryview) until full; ZFMTimeout if the line goes quiet.
+        n = len(mv)
+        got = 0
+        deadline = _ticks() + timeout_ms
+        uart = self._uart
+        while got < n:
+            r = uart.readinto(mv[got:])
+            if r:
+                got += r
+                continue
+            if _diff(deadline, _ticks()) <= 0:
+                raise ZFMTimeout("sensor timeout: got %d of %d bytes" % (got, n))
+            _sleep_ms(1)
+
+    def _flush_input(self):
+        # Stale bytes (late reply, power-on 0x55) must not be taken for the next answer.
+        uart = self._uart
+        s = self._scratch
+        while uart.any():
+            if not uart.readinto(s):
+                break
+
+    def drain(self, quiet_ms=_DRAIN_QUIET_MS):
+        """Discard input until the line has been silent quiet_ms (resync after an error)."""
+        uart = self._uart
+        s = self._scratch
+        start = last = _ticks()
+        while _diff(_ticks(), start) < _DRAIN_MAX_MS:
+            if uart.any() and uart.readinto(s):
+                last = _ticks()
+            elif _diff(_ticks(), last) >= quiet_ms:
+                return
+            else:
+                _sleep_ms(2)
+
+    def _send(self, cmd, params=b""):
+        self._flush_input()
+        tx = self._tx
+        n = len(params)
+        tx[HEADER_LEN] = cmd
+        tx[HEADER_LEN + 1:HEADER_LEN + 1 + n] = params
+        m = finish_into(tx, self.address, C.PID_COMMAND, 1 + n)
+        self._uart.write(memoryview(tx)[:m])
+
+    def _read_packet(self, into, want_pid, timeout_ms):
+        # One packet: header, payload straight into `into` (memoryview), checksum.
+        # Returns (pid, payload length). Raises without draining (callers drain once).
+        hdr = memoryview(self._hdr)
+        self._read_exact(hdr, timeout_ms)
+        _, pid, n = parse_header(hdr, self.address)
+        if pid not in want_pid:
+            raise ZFMProtocolError("unexpected packet ID 0x%02x" % pid)
+        if n > len(into):
+            raise ZFMProtocolError("packet of %d bytes, room for %d" % (n, len(into)))
+        body = into[:n]
+        self._read_exact(body, timeout_ms)
+        ck = memoryview(self._ck)
+        self._read_exact(ck, timeout_ms)
+        check(pid, body, ck)
+        return pid, n
+
+    def _command(self, cmd, params=b"", timeout_ms=None, ok=(C.OK,)):
+        """Send a command, read its acknowledge; return (code, ack payload after the code).
+
+        Framing failures drain the line and raise; confirmation codes outside `ok` raise
+        ZFMError.
+        """
+        self._send(cmd, params)
+        ack = memoryview(self._ack)
+        try:
+            _, n = self._read_packet(ack, (C.PID_ACK,), timeout_ms or self.timeout_ms)
+        except ZFMException:
+            self.drain()
+            raise
+        if n < 1:
+            self.drain()
+            raise ZFMProtocolError("empty acknowledge")
+        code = ack[0]
+        if code not in ok:
+            raise ZFMError(code, cmd)
+        return code, ack[1:n]
+
+    def _receive_data(self, buf):
+        # Data packets (PID 0x02 ... 0x08) after an acknowledge, straight into buf.
+        mv = memoryview(buf)
+        total = len(buf)
+        got = 0
+        size = self.packet_size
+        want = (C.PID_DATA, C.PID_END)
+        try:
+            while True:
+                if got >= total:
+                    raise ZFMProtocolError("sensor sent more than %d bytes" % total)
+                pid, n = self._read_packet(mv[got:], want, self.timeout_ms)
+                if n == 0 or (size and (n > size or (pid == C.PID_DATA and n != size))):
+                    raise ZFMProtocolError("data packet of %d bytes, packet size %s" % (n, size))
+                if not size and n not in PACKET_SIZES and pid == C.PID_DATA:
+                    raise ZFMProtocolError("data packet of %d bytes" % n)
+                got += n
+                if pid == C.PID_END:
+                    return got
+        except ZFMException:
+            self.drain()
+            raise
+
+    # ---- commands --------------------------------------------------------------------
+
+    def verify_password(self):
+        """VfyPwd. True, or ZFMError WRONG_PASSWORD."""
+        p = self.password
+        self._command(C.CMD_VFY_PWD, bytes(((p >> 24) & 0xFF, (p >> 16) & 0xFF, (p >> 8) & 0xFF, p & 0xFF)))
+        return True
+
+    def read_sys_para(self):
+        """ReadSysPara: a SysPara (capacity, security level, packet size, baud...)."""
+        _, p = self._command(C.CMD_READ_SYS_PARA)
+        if len(p) < 16:
+            raise ZFMProtocolError("short system parameters")
+        sp = SysPara(p)
+        self.packet_size = sp.packet_size
+        return sp
+
+    def template_count(self):
+        _, p = self._command(C.CMD_TEMPLATE_NUM)
+        if len(p) < 2:
+            raise ZFMProtocolError("short template count")
+        return (p[0] << 8) | p[1]
+
+    def get_image(self):
+        """GetImage: True when a finger was imaged, False when none is on the sensor."""
+        code, _ = self._command(C.CMD_GET_IMAGE, ok=(C.OK, C.NO_FINGER))
+        return code == C.OK
+
+    def _poll(self, want_finger):
+        # One GetImage attempt; True when the finger state is the wanted one. A failed
+        # capture (0x03: finger moving, partial contact) counts as "finger there, not imaged".
+        try:
+            have = self.get_image()
+        except ZFMError as e:
+            if e.code != C.IMAGE_FAIL:
+                raise
+            return False
+        return have == want_finger
+
+    def wait_finger(self, timeout_ms=10000):
+        """Poll until a finger is imaged (image buffer filled); ZFMTimeout otherwise."""
+        self._wait(True, timeout_ms)
+
+    def wait_finger_removed(self, timeout_ms=10000):
+        """Poll until the sensor reports no finger; ZFMTimeout otherwise."""
+        self._wait(False, timeout_ms)
+
+    def _wait(self, want_finger, timeout_ms):
+        start = _ticks()
+        while not self._poll(want_finger):
+            if _diff(_ticks(), start) >= timeout_ms:
+                raise ZFMTimeout("finger %s" % ("not placed" if want_finger else "not removed"))
+            _sleep_ms(self.poll_ms)
+
+    async def wait_finger_async(self, timeout_ms=10000):
+        """wait_finger for the asyncio app: yields to other tasks between polls."""
+        await self._wait_async(True, timeout_ms)
+
+    async def wait_finger_removed_async(self, timeout_ms=10000):
+        await self._wait_async(False, timeout_ms)
+
+    async def _wait_async(self, want_finger, timeout_ms):
+        import asyncio
+
+        start = _ticks()
+        while not self._poll(want_finger):
+            if _diff(_ticks(), start) >= timeout_ms:
+                raise ZFMTimeout("finger %s" % ("not placed" if want_finger else "not removed"))
+            if hasattr(asyncio, "sleep_ms"):
+                await asyncio.sleep_ms(self.poll_ms)
+            else:
+                await asyncio.sleep(self.poll_ms / 1000)
+
+    def upload_image(self, buf):
+        """UpImage into buf (bytearray(36864), packed 4-bit, see zfm_image). Returns 36864."""
+        if len(buf) != IMAGE_BYTES:
+            raise ValueError("image buffer must be %d bytes" % IMAGE_BYTES)
+        self._command(C.CMD_UP_IMAGE)
+        n = self._receive_data(buf)
+        if n != IMAGE_BYTES:
+            raise ZFMProtocolError("image of %d bytes, expected %d" % (n, IMAGE_BYTES))
+        return n
+
+    def img2tz(self, slot=1):
+        """Img2Tz: features of the image buffer into char buffer `slot` (sensor-side)."""
+        self._command(C.CMD_IMG2TZ, bytes((slot,)))
+
+    def up_char(self, buf, slot=1):
+        """UpChar: the char buffer's template into buf; returns its length."""
+        self._command(C.CMD_UP_CHAR, bytes((slot,)))
+        return self._receive_data(buf)
+
+    def led_control(self, mode=LED_ON, color=LED_BLUE, speed=0x80, cycles=0):
+        """R503 AuraLedConfig. True if applied; False on sensors without the ring LED.
+
+        An R307/AS608 answers the unknown instruction with an error code or not at all;
+        either way the driver remembers it and later calls cost nothing.
+        """
+        if self.has_aura_led is False:
+            return False
+        try:
+            self._command(C.CMD_AURA_LED, bytes((mode, speed, color, cycles)), timeout_ms=500)
+        except (ZFMError, ZFMTimeout):
+            if self.has_aura_led is None:
+                self.has_aura_led = False
+                return False
+            raise
+        self.has_aura_led = True
+        return True

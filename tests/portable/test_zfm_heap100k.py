@@ -1,0 +1,35 @@
+# heapsize: 100k
+# A whole 256x288 image upload on an ESP32-WROOM-sized heap: one preallocated 36,864-byte
+# buffer, a few hundred bytes of packet buffers, no per-pixel objects.
+# The driver is imported (compiled from source here; frozen on the card) before the image
+# buffer is allocated, as the card app does at boot, so compiler transients and the 36 KB
+# block never compete for the heap.
+import gc
+
+from bioshard_card.drivers.zfm import ZFM
+from bioshard_card.drivers import zfm_image
+
+gc.collect()
+_BUF = bytearray(36864)
+
+from zfm_fake import FakeSensorUart, image_byte, IMAGE_BYTES  # noqa: E402
+
+
+def test_upload_whole_image_in_100k_heap():
+    uart = FakeSensorUart(packet_size=128, chunk=139)
+    dev = ZFM(uart, timeout_ms=200)
+    dev.read_sys_para()
+    gc.collect()
+    buf = _BUF
+    row = bytearray(zfm_image.WIDTH)
+    for attempt in range(3):  # repeated uploads must not leak
+        uart.finger = True
+        dev.wait_finger(1000)
+        assert dev.upload_image(buf) == IMAGE_BYTES
+        gc.collect()
+    for i in range(IMAGE_BYTES):
+        if buf[i] != image_byte(i):
+            raise AssertionError("byte %d differs" % i)
+    zfm_image.unpack_row(buf, zfm_image.HEIGHT - 1, row)
+    last = image_byte(IMAGE_BYTES - 1)
+    assert row[255] == (last & 15) * 17 and row[254] == (last >> 4) * 17
