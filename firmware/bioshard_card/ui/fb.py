@@ -1,0 +1,76 @@
+# FrameBuffer for the UI: MicroPython's C `framebuf` on the card; on CPython a small pure-Python
+# stand-in with the same semantics for the subset the UI uses (MONO_HLSB only: fill, pixel,
+# hline, vline, rect, fill_rect), so the host renders byte-identical screens.
+# tests/test_panel_fb_vs_micropython.py checks the stand-in against the real framebuf.
+try:
+    from framebuf import FrameBuffer, MONO_HLSB  # noqa: F401  (re-exported)
+except ImportError:
+    MONO_HLSB = 3  # same value as MicroPython's framebuf.MONO_HLSB
+
+    class FrameBuffer:
+        """Pure-Python MONO_HLSB frame buffer: rows of ceil(stride/8) bytes, bit 7 = leftmost."""
+
+        def __init__(self, buf, width, height, fmt, stride=None):
+            if fmt != MONO_HLSB:
+                raise ValueError("only MONO_HLSB is implemented on CPython")
+            self.buf = buf
+            self.width = width
+            self.height = height
+            self.stride = width if stride is None else stride
+            self.rowbytes = (self.stride + 7) >> 3
+            if len(buf) < self.rowbytes * height:
+                raise ValueError("buffer too small")
+
+        def fill(self, c):
+            v = 0xFF if c else 0
+            n = self.rowbytes * self.height
+            self.buf[0:n] = bytes([v]) * n
+
+        def pixel(self, x, y, c=None):
+            if not (0 <= x < self.width and 0 <= y < self.height):
+                return None  # framebuf ignores and reads nothing outside the buffer
+            i = y * self.rowbytes + (x >> 3)
+            bit = 0x80 >> (x & 7)
+            if c is None:
+                return 1 if self.buf[i] & bit else 0
+            if c:
+                self.buf[i] |= bit
+            else:
+                self.buf[i] &= ~bit & 0xFF
+
+        def fill_rect(self, x, y, w, h, c):
+            # Same clipping as framebuf.c: empty or fully outside rectangles draw nothing.
+            if h < 1 or w < 1 or x + w <= 0 or y + h <= 0 or y >= self.height or x >= self.width:
+                return
+            xend = min(self.width, x + w)
+            yend = min(self.height, y + h)
+            x = max(x, 0)
+            y = max(y, 0)
+            buf = self.buf
+            rb = self.rowbytes
+            for xx in range(x, xend):
+                # One column at a time keeps the bit arithmetic obvious; speed is irrelevant here.
+                bit = 0x80 >> (xx & 7)
+                nbit = ~bit & 0xFF
+                i = y * rb + (xx >> 3)
+                for _ in range(y, yend):
+                    if c:
+                        buf[i] |= bit
+                    else:
+                        buf[i] &= nbit
+                    i += rb
+
+        def hline(self, x, y, w, c):
+            self.fill_rect(x, y, w, 1, c)
+
+        def vline(self, x, y, h, c):
+            self.fill_rect(x, y, 1, h, c)
+
+        def rect(self, x, y, w, h, c, f=False):
+            if f:
+                self.fill_rect(x, y, w, h, c)
+                return
+            self.fill_rect(x, y, w, 1, c)
+            self.fill_rect(x, y + h - 1, w, 1, c)
+            self.fill_rect(x, y, 1, h, c)
+            self.fill_rect(x + w - 1, y, 1, h, c)

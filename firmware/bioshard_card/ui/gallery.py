@@ -1,0 +1,40 @@
+# Every screen with representative data, by name. Used by tools/render_screens.py (PNGs for
+# people and the golden images), by the tests, and on a real card as a panel check.
+from . import screens
+
+# BIP-86 / BIP-84 reference addresses (account 0): realistic lengths for P2TR and P2WPKH.
+P2TR = "bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr"
+P2TR_CHANGE = "bc1p3qkhfews2uk44qtvauqyr2ttdsw7svhkl9nkm9s9c3x4ax5h60wqwruhk7"
+P2WPKH = "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
+
+SCREENS = (
+    ("splash", screens.splash, ("0.1.0",)),
+    ("pairing", screens.pairing, ("042917",)),
+    ("enroll_place", screens.enroll_place, (1, 3, 1, 4, "right index")),
+    ("enroll_lift", screens.enroll_lift, (1, 3, 1, 4, 78)),
+    ("enroll_lift_poor", screens.enroll_lift, (2, 3, 3, 4, 23)),
+    ("enroll_again", screens.enroll_again, (1, 3, 2, 4)),
+    ("enroll_done", screens.enroll_done, (3,)),
+    ("sign_output", screens.sign_output, (1, 2, P2WPKH, 1500000, False, 1, 4)),
+    ("sign_output_change", screens.sign_output, (2, 2, P2TR_CHANGE, 12345678, True, 2, 4)),
+    ("sign_output_taproot", screens.sign_output, (1, 1, P2TR, 2100000000000000, False, 1, 3)),
+    ("sign_summary", screens.sign_summary, (1500000, 12345678, 2310, 231, 1, 3, 4)),
+    ("sign_confirm", screens.sign_confirm, (1502310, 4, 4)),
+    ("sign_signed", screens.sign_result, ("signed",)),
+    ("sign_rejected", screens.sign_result, ("rejected",)),
+    ("sign_wrong_finger", screens.sign_result, ("wrong_finger", 2)),
+    ("portfolio", screens.portfolio, (13845678, (("pending", 1500000), ("12 Nov", -250000), ("3 Nov", 5000000), ("28 Oct", -12010)))),
+    ("portfolio_empty", screens.portfolio, (0, ())),
+    ("address_verify", screens.address_verify, (P2TR, "Receive #5", "m/86'/0'/0'/0/5")),
+    ("error", screens.error, ("The fingerprint sensor does not answer. Check its cable and restart the card.", 3)),
+)
+
+NAMES = tuple(s[0] for s in SCREENS)
+
+
+def draw(c, name):
+    for n, fn, args in SCREENS:
+        if n == name:
+            fn(c, *args)
+            return
+    raise KeyError(name)
