@@ -1,0 +1,114 @@
+# Bech32 (BIP-173) and Bech32m (BIP-350) strings and segwit addresses.
+# Witness v0 uses Bech32, v1+ (Taproot) Bech32m; decoding refuses the wrong checksum variant,
+# mixed case, bad padding and bad program lengths exactly as BIP-350 specifies.
+from .errors import PSBTError
+
+CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+BECH32 = 1
+BECH32M = 0x2BC830A3
+_GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+
+
+class AddressError(PSBTError):
+    pass
+
+
+def _polymod(values):
+    chk = 1
+    for v in values:
+        b = chk >> 25
+        chk = ((chk & 0x1FFFFFF) << 5) ^ v
+        for i in range(5):
+            if (b >> i) & 1:
+                chk ^= _GEN[i]
+    return chk
+
+
+def _hrp_expand(hrp):
+    return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+
+
+def encode(hrp, data, spec):
+    """hrp (lowercase str), data (list of 5-bit ints), spec BECH32 or BECH32M."""
+    values = _hrp_expand(hrp) + list(data)
+    pm = _polymod(values + [0, 0, 0, 0, 0, 0]) ^ spec
+    chk = [(pm >> 5 * (5 - i)) & 31 for i in range(6)]
+    return hrp + "1" + "".join(CHARSET[d] for d in list(data) + chk)
+
+
+def decode(s):
+    """Return (hrp, data 5-bit list, spec); raise AddressError for any invalid string."""
+    if len(s) > 90:
+        raise AddressError("bech32 string too long")
+    for c in s:
+        if ord(c) < 33 or ord(c) > 126:
+            raise AddressError("bech32 character out of range")
+    if s.lower() != s and s.upper() != s:
+        raise AddressError("bech32 mixed case")
+    s = s.lower()
+    pos = s.rfind("1")
+    if pos < 1 or pos + 7 > len(s):
+        raise AddressError("bech32 separator or checksum missing")
+    hrp = s[:pos]
+    data = []
+    for c in s[pos + 1 :]:
+        d = CHARSET.find(c)
+        if d < 0:
+            raise AddressError("bech32 invalid data character")
+        data.append(d)
+    pm = _polymod(_hrp_expand(hrp) + data)
+    if pm == BECH32:
+        spec = BECH32
+    elif pm == BECH32M:
+        spec = BECH32M
+    else:
+        raise AddressError("bech32 checksum mismatch")
+    return hrp, data[:-6], spec
+
+
+def convertbits(data, frombits, tobits, pad):
+    acc = 0
+    bits = 0
+    out = []
+    maxv = (1 << tobits) - 1
+    for v in data:
+        if v < 0 or v >> frombits:
+            raise AddressError("bech32 bad value")
+        acc = ((acc << frombits) | v) & 0xFFFFFF
+        bits += frombits
+        while bits >= tobits:
+            bits -= tobits
+            out.append((acc >> bits) & maxv)
+    if pad:
+        if bits:
+            out.append((acc << (tobits - bits)) & maxv)
+    elif bits >= frombits or ((acc << (tobits - bits)) & maxv):
+        raise AddressError("bech32 bad padding")
+    return out
+
+
+def decode_segwit(hrp, addr):
+    """Return (witness version, program bytes) of a segwit address for `hrp`."""
+    h, data, spec = decode(addr)
+    if h != hrp:
+        raise AddressError("address is for another network")
+    if not data:
+        raise AddressError("empty witness data")
+    ver = data[0]
+    if ver > 16:
+        raise AddressError("invalid witness version")
+    prog = bytes(convertbits(data[1:], 5, 8, False))
+    if len(prog) < 2 or len(prog) > 40:
+        raise AddressError("invalid witness program length")
+    if ver == 0 and len(prog) not in (20, 32):
+        raise AddressError("invalid v0 program length")
+    if (ver == 0) != (spec == BECH32):
+        raise AddressError("wrong checksum variant for witness version")
+    return ver, prog
+
+
+def encode_segwit(hrp, ver, prog):
+    spec = BECH32 if ver == 0 else BECH32M
+    addr = encode(hrp, [ver] + convertbits(prog, 8, 5, True), spec)
+    decode_segwit(hrp, addr)  # refuses programs no valid address can carry
+    return addr
