@@ -1,0 +1,153 @@
+"""Host half of pairing and of the per-connection session hello.
+
+The protocol (transcript, short code, key derivation, message formats) is written once, in
+`bioshard_card.proto.pairing`, and imported here; the host only brings libsecp256k1 (coincurve)
+for its EC operations and keeps its pairing record in the config dir ($BIOSHARD_HOME or
+~/.bioshard), 0600, written atomically. See docs/protocol-pairing.md.
+"""
+import json
+import os
+
+from coincurve import PrivateKey, PublicKey
+
+from bioshard_card.crypto.hmac_sha256 import ct_equal
+from bioshard_card.proto import pairing as P
+from bioshard_card.proto import secure_channel
+
+from . import config
+from .errors import BioshardError, WrongCardError
+
+RECORD_FILE = "pairing.json"
+
+
+class PairingCodeMismatch(WrongCardError):
+    """The code typed by the user is not the host's code: a different card, or a man in the
+    middle, is at the other end of the link. Nothing is stored."""
+
+
+class PairingFailed(BioshardError):
+    pass
+
+
+def normalize_code(typed):
+    s = "".join(c for c in str(typed) if not c.isspace() and c != "-")
+    if len(s) != P.SAS_DIGITS or not s.isdigit():
+        raise PairingCodeMismatch("the code has %d digits" % P.SAS_DIGITS)
+    return s
+
+
+class HostPairing:
+    """Drive with: m1 = start(); m3 = on_card(m2); (card shows the code, user types it)
+    m4 = confirm_code(typed); record = on_card_confirm(m5)."""
+
+    def __init__(self, rng=os.urandom):
+        self._rng = rng
+        self._eph = PrivateKey(bytes(P.new_seckey(rng)))
+        self._pub = self._eph.public_key.format(compressed=True)
+        self._nonce = rng(P.NONCE_LEN)
+        self._m1 = None
+        self._t = None
+        self._code = None
+
+    def start(self):
+        self._m1 = P.encode_m1(P.commitment(self._pub, self._nonce))
+        return self._m1
+
+    def on_card(self, m2):
+        if self._m1 is None or self._t is not None:
+            raise P.PairingStateError("card message out of order")
+        try:
+            card_id_pub, card_eph_pub, _ = P.decode_m2(m2)
+            ee = self._eph.ecdh(PublicKey(card_eph_pub).format())
+            es = self._eph.ecdh(PublicKey(card_id_pub).format())
+        except ValueError as e:  # coincurve raises ValueError for invalid points
+            raise PairingFailed("card sent an invalid key: %s" % e) from None
+        m3 = P.encode_m3(self._pub, self._nonce)
+        self._t = P.transcript_hash(self._m1, bytes(m2), m3)
+        self._card_id_pub = card_id_pub
+        self._k_link, self._k_confirm = P.derive_keys(ee, es, self._t)
+        self._code = P.sas_code(self._t)
+        self._eph = None
+        return m3
+
+    @property
+    def code(self):
+        """The host's own short code (for display in numeric-comparison UIs)."""
+        return self._code
+
+    def confirm_code(self, typed):
+        """The user typed the code shown on the card: M4 if it matches, else raise."""
+        if self._code is None:
+            raise P.PairingStateError("no code yet")
+        if not ct_equal(normalize_code(typed).encode(), self._code.encode()):
+            self._code = None  # one attempt: a mismatch may be an attacker, start over
+            raise PairingCodeMismatch(
+                "the code on the card does not match: pairing aborted (another card or an "
+                "attacker may be in range)")
+        return bytes((P.M4_HOST_CONFIRM,)) + P.confirm_mac(self._k_confirm, b"host", self._t)
+
+    def on_card_confirm(self, m5):
+        want = P.confirm_mac(self._k_confirm, b"card", self._t)
+        if len(m5) != P.M45_LEN or m5[0] != P.M5_CARD_CONFIRM or not ct_equal(bytes(m5[1:]), want):
+            raise PairingFailed("the card's confirmation does not verify")
+        return P.PairingRecord(P.pairing_id(self._t), self._k_link, self._card_id_pub)
+
+
+# --- Record on disk -----------------------------------------------------------------------------
+
+def record_path(home=None):
+    return (home or config.home()) / RECORD_FILE
+
+
+def save_record(record, home=None):
+    doc = {
+        "format": 1,
+        "pairing_id": record.pairing_id.hex(),
+        "card_id_pub": record.card_id_pub.hex(),
+        "k_link": bytes(record.k_link).hex(),
+    }
+    config.atomic_write(record_path(home), json.dumps(doc, indent=1).encode(), mode=0o600)
+
+
+def load_record(home=None):
+    path = record_path(home)
+    if not path.exists():
+        return None
+    try:
+        doc = json.loads(path.read_text())
+        if doc.get("format") != 1:
+            raise ValueError("unknown format")
+        return P.PairingRecord(bytes.fromhex(doc["pairing_id"]), bytes.fromhex(doc["k_link"]),
+                               bytes.fromhex(doc["card_id_pub"]))
+    except (ValueError, KeyError, TypeError) as e:
+        raise PairingFailed("pairing record %s is damaged (%s): pair again" % (path, e)) from None
+
+
+# --- Session hello --------------------------------------------------------------------------
+
+class HostSession:
+    """s1 = hello(); channel = finish(s2). WrongCardError if another card answers."""
+
+    def __init__(self, record, rng=os.urandom):
+        self._record = record
+        self._nonce = rng(secure_channel.NONCE_LEN)
+
+    def hello(self):
+        return P.encode_s1(self._record.pairing_id, self._nonce)
+
+    def finish(self, s2):
+        try:
+            card_id_pub, card_nonce, ready = P.decode_s2(s2)
+        except P.NotPairedError:
+            raise WrongCardError("this card is not paired with this host: pair again") from None
+        if not ct_equal(card_id_pub, self._record.card_id_pub):
+            raise WrongCardError("a different card answered (card id %s...)" % card_id_pub[1:5].hex())
+        ch = secure_channel.session_channel("host", self._record.k_link, self._nonce, card_nonce)
+        try:
+            ok = ch.open(ready) == P.session_ready_plaintext()
+        except secure_channel.ChannelError:
+            ok = False
+        if not ok:
+            ch.close()
+            raise WrongCardError("the card could not prove the pairing key (cloned id or reset card)")
+        return ch
