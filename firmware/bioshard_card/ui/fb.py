@@ -22,9 +22,9 @@ except ImportError:
                 raise ValueError("buffer too small")
 
         def fill(self, c):
-            v = 0xFF if c else 0
-            n = self.rowbytes * self.height
-            self.buf[0:n] = bytes([v]) * n
+            # framebuf.c fills the width x height rectangle only: the padding bits at the end
+            # of each row (122..127 on this panel) keep whatever they held.
+            self.fill_rect(0, 0, self.width, self.height, c)
 
         def pixel(self, x, y, c=None):
             if not (0 <= x < self.width and 0 <= y < self.height):
@@ -48,17 +48,25 @@ except ImportError:
             y = max(y, 0)
             buf = self.buf
             rb = self.rowbytes
-            for xx in range(x, xend):
-                # One column at a time keeps the bit arithmetic obvious; speed is irrelevant here.
-                bit = 0x80 >> (xx & 7)
-                nbit = ~bit & 0xFF
-                i = y * rb + (xx >> 3)
-                for _ in range(y, yend):
-                    if c:
-                        buf[i] |= bit
-                    else:
-                        buf[i] &= nbit
-                    i += rb
+            # Per row: a partial first byte, whole bytes, a partial last byte (bit 7 = left).
+            b0, b1 = x >> 3, (xend - 1) >> 3
+            m0 = 0xFF >> (x & 7)
+            m1 = (0xFF << (7 - ((xend - 1) & 7))) & 0xFF
+            for yy in range(y, yend):
+                i = yy * rb
+                if b0 == b1:
+                    self._mask(i + b0, m0 & m1, c)
+                    continue
+                self._mask(i + b0, m0, c)
+                if b1 > b0 + 1:
+                    buf[i + b0 + 1 : i + b1] = (b"\xff" if c else b"\x00") * (b1 - b0 - 1)
+                self._mask(i + b1, m1, c)
+
+        def _mask(self, i, m, c):
+            if c:
+                self.buf[i] |= m
+            else:
+                self.buf[i] &= ~m & 0xFF
 
         def hline(self, x, y, w, c):
             self.fill_rect(x, y, w, 1, c)
