@@ -96,6 +96,9 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     bs = BLOCK
     bw, bh = w // bs, h // bs
     n = w * h
+    # big buffers first, while the heap is unfragmented by the block stage's small objects
+    work = bytearray(n)
+    cands = array("i", bytes(4 * 2 * MAX_CANDIDATES))
     stats = array("i", bytes(4 * 5 * bw * bh))
     K.block_grad(gray, w, h, bs, stats)
     mask = _blocks.segment(stats, bw, bh, bs)
@@ -103,7 +106,6 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     del stats
     inner = _blocks.erode(mask, bw, bh)
     aoff, aw, xoff, xw = _filter_tables(w)
-    work = bytearray(n)
     K.oriented_filter(gray, work, w, h, bs, bdir, aoff, aw, _t.ALONG_TAPS, _t.SHIFT, 0, 256)
     K.oriented_filter(work, gray, w, h, bs, bdir, xoff, xw, _t.ACROSS_TAPS, _ACROSS_SHIFT, 128, 255)
     K.binarize(gray, work, n, _RIDGE_THRESHOLD)
@@ -111,7 +113,6 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     for _ in range(_MAX_THIN_PASSES):
         if K.thin_pass(work, w, h, lut, 0) + K.thin_pass(work, w, h, lut, 1) == 0:
             break
-    cands = array("i", bytes(4 * 2 * MAX_CANDIDATES))
     nc = K.find_minutiae(work, w, h, bs, inner, _t.CN_LUT, cands, MAX_CANDIDATES)
     ms = _post.minutiae(work, w, h, bs, cands, nc, angle, coh, inner, MAX_MINUTIAE)
     if skeleton_out is not None:

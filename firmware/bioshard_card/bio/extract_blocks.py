@@ -6,6 +6,7 @@
 # and MicroPython (both IEEE doubles on the unix port; single floats on the ESP32 build are
 # accurate to far better than the 11.25-degree quantisation step) agree.
 import math
+from array import array
 
 from .img_tables import ND
 
@@ -111,8 +112,9 @@ def orientation(stats, mask, bw, bh):
     Gradient sums are averaged over 3x3 blocks, then the doubled-angle unit vectors are
     averaged once more over 3x3 (weighted by coherence) to smooth noise near creases."""
     nb = bw * bh
-    cx = [0.0] * nb
-    cy = [0.0] * nb
+    # single-precision arrays: boxed floats in lists would cost ~40 bytes each on the card
+    cx = array("f", bytes(4 * nb))
+    cy = array("f", bytes(4 * nb))
     coh = bytearray(nb)
     for by in range(1, bh - 1):
         for bx in range(1, bw - 1):
