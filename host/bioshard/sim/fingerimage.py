@@ -60,9 +60,13 @@ def _window_start(center: float, size: int, extent: int) -> int:
     return start  # image smaller than the window: centre it, padding fills the rest
 
 
+def window_origin(shape, center: tuple[float, float], h: int = HEIGHT, w: int = WIDTH) -> tuple[int, int]:
+    """(row, col) of the sensor window's top-left corner in an image of `shape`."""
+    return _window_start(center[0], h, shape[0]), _window_start(center[1], w, shape[1])
+
+
 def crop_window(a: np.ndarray, center: tuple[float, float], h: int = HEIGHT, w: int = WIDTH) -> np.ndarray:
-    y0 = _window_start(center[0], h, a.shape[0])
-    x0 = _window_start(center[1], w, a.shape[1])
+    y0, x0 = window_origin(a.shape, center, h, w)
     out = np.full((h, w), BACKGROUND, np.uint8)
     sy0, sx0 = max(y0, 0), max(x0, 0)
     sy1, sx1 = min(y0 + h, a.shape[0]), min(x0 + w, a.shape[1])
