@@ -1,0 +1,80 @@
+"""`bioshard bio eval` / `bioshard bio prior`: measure the fingerprint key on image folders.
+
+eval: FNMR, FMR, key bits and security bits per database and overall, for one finger and for
+2- and 3-finger sequences (see bioshard.bio.eval for the protocol).
+prior: regenerate the population offsets the card's template subtracts (template_prior.py).
+"""
+import json
+import sys
+from pathlib import Path
+
+from ..errors import BadInputError
+
+
+def register(sub):
+    p = sub.add_parser("bio", help="fingerprint key evaluation tools")
+    bsub = p.add_subparsers(dest="bio_command", metavar="BIO_COMMAND")
+    e = bsub.add_parser("eval", help="FNMR/FMR/bits on FVC-layout folders (FFF_I.tif)")
+    e.add_argument("dirs", nargs="+", metavar="DIR", help="one folder per database")
+    e.add_argument("--json", action="store_true", help="print the full JSON report")
+    e.add_argument("--minutiae", choices=("auto", "extractor", "iso"), default="auto",
+                   help="card extractor on simulated sensor uploads, or ISO reference minutiae "
+                        "(default: extractor when available)")
+    e.add_argument("--t", type=int, default=None, help="BCH errors corrected (default: the card's)")
+    e.add_argument("--enroll", type=int, default=3, help="impressions used to enroll a finger")
+    e.add_argument("--prior", choices=("shipped", "loo"), default="shipped",
+                   help="population offsets: the card's, or leave-one-database-out")
+    e.add_argument("--cache", default="out/bio-cache", help="minutiae cache folder ('' = none)")
+    e.add_argument("--out", default=None, help="also write the JSON report to this file")
+    e.set_defaults(func=cmd_eval)
+    r = bsub.add_parser("prior", help="rebuild firmware/bioshard_card/bio/template_prior.py")
+    r.add_argument("dirs", nargs="+", metavar="DIR")
+    r.add_argument("--minutiae", choices=("extractor", "iso"), default="iso")
+    r.add_argument("--cache", default="out/bio-cache")
+    r.add_argument("--out", required=True, help="path of the generated module")
+    r.set_defaults(func=cmd_prior)
+    p.set_defaults(func=lambda args: p.print_help() or 2)
+
+
+def _progress(msg):
+    print("bioshard bio: " + msg, file=sys.stderr)
+
+
+def cmd_eval(args):
+    from ..bio import eval as ev
+    from bioshard_card.bio import fuzzy
+
+    t = fuzzy.T_DEFAULT if args.t is None else args.t
+    if not 1 <= t <= 63:
+        raise BadInputError("--t must be 1..63")
+    rep = ev.run(args.dirs, minutiae=args.minutiae, t=t, enroll=args.enroll, prior=args.prior,
+                 cache_dir=args.cache or None, progress=_progress)
+    text = json.dumps(rep, indent=2)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text + "\n")
+    if args.json:
+        print(text)
+    else:
+        for db in rep["dbs"] + [dict(rep["overall"], name="overall")]:
+            s, s2, s3 = db["single"], db["sequence2"], db["sequence3"]
+            print("%-10s 1 finger: FNMR %s FMR %s (%d/%d trials) key %d bits, security %.1f bits | "
+                  "2: FNMR %s FMR %s sec %.1f | 3: FNMR %s FMR %s sec %.1f" % (
+                      db["name"], _pct(s["fnmr"]), _pct(s["fmr"]), s["genuine_trials"],
+                      s["impostor_trials"], s["key_bits"], s["security_bits"],
+                      _pct(s2["fnmr"]), _pct(s2["fmr"]), s2["security_bits"],
+                      _pct(s3["fnmr"]), _pct(s3["fmr"]), s3["security_bits"]))
+    return 0
+
+
+def _pct(x):
+    return "n/a" if x is None else "%.4g%%" % (100 * x)
+
+
+def cmd_prior(args):
+    from ..bio import eval as ev
+
+    src = ev.build_prior(args.dirs, minutiae=args.minutiae, cache_dir=args.cache or None)
+    Path(args.out).write_text(src)
+    print("wrote %s" % args.out)
+    return 0
