@@ -11,188 +11,20 @@
 #   KeyAggContext  = (Q, gacc, tacc)
 #   SessionContext = (aggnonce, pubkeys, tweaks, is_xonly, msg)
 #
+# Split for a small heap (compiling from source needs ~4x the source size): key
+# aggregation in musig2_keyagg.py, nonces in musig2_nonce.py, sessions and signing here.
+#
 # Speed: everything derived from *public* inputs only (aggregate key, session values R, b, e)
 # is memoised in a one-entry cache, so the card's sign() and its own self-verification do not
 # aggregate keys twice, and the host verifying then aggregating does not either. Nothing
 # derived from a secret is ever cached.
-import os
-
 from . import secp256k1 as ec
 from .hashes import tagged_hash
+from .musig2_keyagg import (  # noqa: F401  (re-exported BIP-327 names)
+    InvalidContributionError, N, _b32, _int, _xor, apply_tweak, get_plain_pk, get_xonly_pk,
+    individual_pk, key_agg, key_agg_and_tweak, key_agg_coeff, key_sort)
+from .musig2_nonce import nonce_agg, nonce_gen, nonce_gen_internal  # noqa: F401
 
-N = ec.N
-_ZERO33 = bytes(33)
-
-
-class InvalidContributionError(Exception):
-    """A signer (index `signer`, or None for the aggregator) sent an invalid `contrib`:
-    one of "pubkey", "pubnonce", "aggnonce", "aggothernonce", "psig"."""
-
-    def __init__(self, signer, contrib):
-        super().__init__("invalid %s from signer %r" % (contrib, signer))
-        self.signer = signer
-        self.contrib = contrib
-
-
-def _int(b):
-    return int.from_bytes(b, "big")
-
-
-def _b32(x):
-    return x.to_bytes(32, "big")
-
-
-def _xor(a, b):
-    return bytes(a[i] ^ b[i] for i in range(len(a)))
-
-
-def individual_pk(seckey):
-    d0 = _int(seckey)
-    if not 1 <= d0 <= N - 1:
-        raise ValueError("The secret key must be an integer in the range 1..n-1.")
-    return ec.cbytes(ec.mul_g(d0))
-
-
-def key_sort(pubkeys):
-    return sorted(pubkeys)
-
-
-# --- key aggregation ---------------------------------------------------------------------
-
-def get_xonly_pk(keyagg_ctx):
-    return ec.xbytes(keyagg_ctx[0])
-
-
-def get_plain_pk(keyagg_ctx):
-    return ec.cbytes(keyagg_ctx[0])
-
-
-def _hash_keys(pubkeys):
-    return tagged_hash("KeyAgg list", b"".join(pubkeys))
-
-
-def _get_second_key(pubkeys):
-    for j in range(1, len(pubkeys)):
-        if pubkeys[j] != pubkeys[0]:
-            return pubkeys[j]
-    return _ZERO33
-
-
-def _key_agg_coeff_internal(L, pk_, pk2):
-    if pk_ == pk2:
-        return 1
-    return _int(tagged_hash("KeyAgg coefficient", L + pk_)) % N
-
-
-def key_agg_coeff(pubkeys, pk_):
-    return _key_agg_coeff_internal(_hash_keys(pubkeys), pk_, _get_second_key(pubkeys))
-
-
-def key_agg(pubkeys):
-    pk2 = _get_second_key(pubkeys)
-    L = _hash_keys(pubkeys)
-    Q = None  # Jacobian accumulator: one inversion for the whole sum
-    for i in range(len(pubkeys)):
-        try:
-            P_i = ec.cpoint(pubkeys[i])
-        except ValueError:
-            raise InvalidContributionError(i, "pubkey")
-        a_i = _key_agg_coeff_internal(L, pubkeys[i], pk2)
-        Q = ec.jadd(Q, ec.to_jacobian(P_i) if a_i == 1 else ec.jmul(P_i, a_i))
-    Q = ec.to_affine(Q)
-    # Q is not infinity except with negligible probability.
-    if Q is None:
-        raise RuntimeError("aggregate key is infinity")
-    return (Q, 1, 0)
-
-
-def apply_tweak(keyagg_ctx, tweak, is_xonly):
-    if len(tweak) != 32:
-        raise ValueError("The tweak must be a 32-byte array.")
-    Q, gacc, tacc = keyagg_ctx
-    g = N - 1 if (is_xonly and not ec.has_even_y(Q)) else 1
-    t = _int(tweak)
-    if t >= N:
-        raise ValueError("The tweak must be less than n.")
-    gQ = Q if g == 1 else ec.negate(Q)
-    Q_ = ec.to_affine(ec.jadd(ec.to_jacobian(gQ), ec.jmul_g(t)))
-    if Q_ is None:
-        raise ValueError("The result of tweaking cannot be infinity.")
-    return (Q_, g * gacc % N, (t + g * tacc) % N)
-
-
-_agg_cache = [None, None]  # [key, KeyAggContext]: public data only
-
-
-def key_agg_and_tweak(pubkeys, tweaks, is_xonly):
-    if len(tweaks) != len(is_xonly):
-        raise ValueError("The `tweaks` and `is_xonly` arrays must have the same length.")
-    key = (tuple(pubkeys), tuple(tweaks), tuple(bool(x) for x in is_xonly))
-    if _agg_cache[0] == key:
-        return _agg_cache[1]
-    ctx = key_agg(pubkeys)
-    for i in range(len(tweaks)):
-        ctx = apply_tweak(ctx, tweaks[i], is_xonly[i])
-    _agg_cache[0] = key
-    _agg_cache[1] = ctx
-    return ctx
-
-
-# --- nonces ------------------------------------------------------------------------------
-
-def _nonce_hash(rand, pk, aggpk, i, msg_prefixed, extra_in):
-    buf = (rand + bytes((len(pk),)) + pk + bytes((len(aggpk),)) + aggpk + msg_prefixed
-           + len(extra_in).to_bytes(4, "big") + extra_in + bytes((i,)))
-    return _int(tagged_hash("MuSig/nonce", buf))
-
-
-def nonce_gen_internal(rand_, sk, pk, aggpk, msg, extra_in):
-    if sk is not None:
-        rand = _xor(sk, tagged_hash("MuSig/aux", rand_))
-    else:
-        rand = rand_
-    if aggpk is None:
-        aggpk = b""
-    if msg is None:
-        msg_prefixed = b"\x00"
-    else:
-        msg_prefixed = b"\x01" + len(msg).to_bytes(8, "big") + msg
-    if extra_in is None:
-        extra_in = b""
-    k_1 = _nonce_hash(rand, pk, aggpk, 0, msg_prefixed, extra_in) % N
-    k_2 = _nonce_hash(rand, pk, aggpk, 1, msg_prefixed, extra_in) % N
-    # k_1 == 0 or k_2 == 0 cannot occur except with negligible probability.
-    if k_1 == 0 or k_2 == 0:
-        raise RuntimeError("zero nonce")
-    pubnonce = ec.cbytes(ec.mul_g(k_1)) + ec.cbytes(ec.mul_g(k_2))
-    secnonce = bytearray(_b32(k_1) + _b32(k_2) + pk)
-    return secnonce, pubnonce
-
-
-def nonce_gen(sk, pk, aggpk, msg, extra_in):
-    """(secnonce, pubnonce). secnonce is a bytearray that sign() zeroes: never copy it."""
-    if sk is not None and len(sk) != 32:
-        raise ValueError("The optional byte array sk must have length 32.")
-    if aggpk is not None and len(aggpk) != 32:
-        raise ValueError("The optional byte array aggpk must have length 32.")
-    return nonce_gen_internal(os.urandom(32), sk, pk, aggpk, msg, extra_in)
-
-
-def nonce_agg(pubnonces):
-    aggnonce = b""
-    for j in (1, 2):
-        R_j = None
-        for i in range(len(pubnonces)):
-            try:
-                R_ij = ec.cpoint(pubnonces[i][(j - 1) * 33:j * 33])
-            except ValueError:
-                raise InvalidContributionError(i, "pubnonce")
-            R_j = ec.jadd(R_j, ec.to_jacobian(R_ij))
-        aggnonce += ec.cbytes_ext(ec.to_affine(R_j))
-    return aggnonce
-
-
-# --- sessions ----------------------------------------------------------------------------
 
 def SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg):
     return (aggnonce, pubkeys, tweaks, is_xonly, msg)
