@@ -223,3 +223,20 @@ def test_panel_server_on_a_unix_socket(tmp_path):
     finally:
         server.stop()
     assert image_bits(Image.open(tmp_path / "out" / "latest.png")) == landscape_bits(c)
+
+
+def test_display_from_board_contract_to_simulator_image():
+    """The app's path: a board module (contract of docs/architecture.md) -> Display -> sim."""
+    import types
+
+    from bioshard_card.ui import screens
+    from bioshard_card.ui.display import Display
+    from conftest import REPO
+
+    sim = SSD1680Sim()
+    board = types.SimpleNamespace(panel_bus=lambda: direct_bus(sim), PANEL_WIDTH=122, PANEL_HEIGHT=250)
+    d = Display.from_board(board)
+    d.show(screens.pairing, "042917")
+    gold = Image.open(REPO / "tests" / "golden" / "pairing.png").convert("1")
+    assert image_bits(sim.last_image) == image_bits(gold)
+    assert sim.refreshes == ["full"]

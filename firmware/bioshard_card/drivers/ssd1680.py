@@ -32,12 +32,6 @@ except ImportError:  # CPython
     def sleep_ms(ms):
         time.sleep(ms / 1000)
 
-
-try:
-    import asyncio
-except ImportError:  # pragma: no cover - very old MicroPython
-    import uasyncio as asyncio
-
 DRIVER_OUTPUT = const(0x01)
 DEEP_SLEEP = const(0x10)
 DATA_ENTRY = const(0x11)
@@ -117,6 +111,8 @@ class SSD1680:
 
     async def wait_idle_async(self):
         """Like wait_idle but yields to other tasks (BLE keeps running during a refresh)."""
+        import asyncio  # here, not at the top: callers that never await should not pay 4 KB
+
         t0 = ticks_ms()
         while self.busy.value() == 1:
             if ticks_diff(ticks_ms(), t0) > self.busy_timeout_ms:
