@@ -97,10 +97,16 @@ class ChunkedLink:
     async def write_frame(self, payload):
         if not self.connected:
             raise LinkClosed("no central connected")
-        data = memoryview(frames.encode(payload, self.max_frame))
+        n = len(payload)
+        if n == 0 or n > self.max_frame:
+            raise FrameError("frame payload of %d bytes (allowed 1..%d)" % (n, self.max_frame))
+        # Chunk header + payload without building the framed copy (kilobytes on a small heap):
+        # the first notification carries the 2-byte length and the start of the payload.
         step = self.mtu - ATT_OVERHEAD
-        for i in range(0, len(data), step):
-            await self._send_chunk(data[i : i + step])
+        mv = memoryview(payload)
+        await self._send_chunk(bytes((n >> 8, n & 0xFF)) + bytes(mv[: step - 2]))
+        for i in range(step - 2, n, step):
+            await self._send_chunk(mv[i : i + step])
 
     async def _recv_chunk(self):
         raise NotImplementedError
@@ -166,7 +172,7 @@ class SocketPeripheral(ChunkedLink):
             pass
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.bind(_unix_addr(self.path))
-        s.listen(1)
+        s.listen(4)  # the OS queue; the card still serves one central at a time
         s.setblocking(False)
         self._lsock = s
         # The "advertising data": lets `bioshard devices` show the name, as a scan would.

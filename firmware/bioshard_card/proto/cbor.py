@@ -110,11 +110,16 @@ def _enc(out, obj, depth):
         raise CBOREncodeError("cannot encode type %s" % t.__name__)
 
 
+def dump_into(out, obj):
+    """Append the encoding of obj to the bytearray out and return out. Saves the final copy
+    that dumps() makes, which matters for multi-kilobyte replies in a 100 KB heap."""
+    _enc(out, obj, 0)
+    return out
+
+
 def dumps(obj):
     """Encode obj deterministically; raise CBOREncodeError for anything outside the subset."""
-    out = bytearray()
-    _enc(out, obj, 0)
-    return bytes(out)
+    return bytes(dump_into(bytearray(), obj))
 
 
 # ---------------------------------------------------------------- decoder

@@ -37,8 +37,10 @@ class FrameDecoder:
 
     def __init__(self, max_frame=MAX_FRAME):
         self.max_frame = max_frame
-        self._buf = bytearray(max_frame)  # preallocated: no growth while a frame arrives
-        self._mv = memoryview(self._buf)
+        # Each frame gets one exact-size bytearray once its header is in, filled in place and
+        # handed out without a copy: one allocation per frame and no idle 4 KB buffer, which
+        # matters more on a 100 KB heap than reusing a fixed buffer would.
+        self._frame = None
         self._ready = []
         self.errors = 0  # frames refused since creation (diagnostics)
         self.reset()
@@ -48,6 +50,7 @@ class FrameDecoder:
         self._hdr = -1  # first length byte once seen, else -1
         self._len = 0  # payload length of the frame being filled; 0 = reading a header
         self._got = 0
+        self._frame = None
 
     @property
     def pending(self):
@@ -76,18 +79,20 @@ class FrameDecoder:
                                      % (length, self.max_frame))
                 self._len = length
                 self._got = 0
+                self._frame = bytearray(length)
                 continue
             take = min(self._len - self._got, n - i)
-            self._mv[self._got : self._got + take] = mv[i : i + take]
+            self._frame[self._got : self._got + take] = mv[i : i + take]
             self._got += take
             i += take
             if self._got == self._len:
-                self._ready.append(bytes(self._mv[: self._len]))
+                self._ready.append(self._frame)
+                self._frame = None
                 self._len = 0
                 self._got = 0
 
     def pop(self):
-        """The oldest complete payload, or None."""
+        """The oldest complete payload (a bytearray the caller now owns), or None."""
         if self._ready:
             return self._ready.pop(0)
         return None

@@ -133,7 +133,10 @@ class Dispatcher:
         self._handlers.pop(method, None)
 
     async def handle(self, payload):
-        """Reply payload (bytes) for one request payload. Never raises for bad input."""
+        """Reply payload for one request payload. Never raises for bad input.
+
+        Memory: on a 100 KB heap a multi-kilobyte request must not be held in several copies,
+        so each stage drops its input (payload = None) before the next allocates."""
         channel = self.channel
         if channel is not None:
             try:
@@ -142,19 +145,30 @@ class Dispatcher:
                 # Unsealed on purpose: the host must learn that the channel is out of step,
                 # and this reply reveals nothing it did not send itself.
                 return error_reply(None, CHANNEL_ERROR)
-        reply = await self._reply(payload)
-        return channel.seal(reply) if channel is not None else reply
-
-    async def _reply(self, payload):
         try:
             id_, method, params = parse_request(payload, self.max_frame)
         except RpcError as e:
-            return error_reply(e.id, e.code, e.message)
+            return self._seal(channel, error_reply(e.id, e.code, e.message))
+        except MemoryError:
+            return self._seal(channel, error_reply(None, INTERNAL_ERROR, "out of memory"))
+        payload = None
+        # Hand params over in a box so that no frame of ours keeps them alive once the
+        # handler has dropped them.
+        box = [params]
+        params = None
+        reply = await self._call(id_, method, box)
+        return self._seal(channel, reply)
+
+    @staticmethod
+    def _seal(channel, reply):
+        return channel.seal(reply) if channel is not None else reply
+
+    async def _call(self, id_, method, box):
         handler = self._handlers.get(method)
         if handler is None:
             return error_reply(id_, METHOD_NOT_FOUND, "method not found: " + method[:40])
         try:
-            result = handler(params)
+            result = handler(box.pop())
             if _is_awaitable(result):
                 result = await result
         except RpcError as e:
@@ -166,9 +180,13 @@ class Dispatcher:
         except Exception as e:
             return error_reply(id_, INTERNAL_ERROR, "internal error (%s)" % type(e).__name__)
         try:
-            reply = result_reply(id_, result)
+            # Straight into a bytearray: no final bytes() copy of a large reply.
+            reply = cbor.dump_into(bytearray(), {"id": id_, "result": result})
         except cbor.CBORError:
             return error_reply(id_, INTERNAL_ERROR, "result not encodable")
+        except MemoryError:
+            result = None
+            return error_reply(id_, INTERNAL_ERROR, "out of memory")
         # Leave room for the secure channel's overhead so the sealed reply still fits a frame.
         if len(reply) > self.max_frame - 64:
             return error_reply(id_, INTERNAL_ERROR, "result too large for one frame")
@@ -176,11 +194,13 @@ class Dispatcher:
 
 
 async def serve(link, dispatcher):
-    """Answer requests on one connected link until it closes (OSError from the link)."""
+    """Answer requests on one connected link until it closes (OSError from the link).
+    The request is passed straight through so no local here keeps it alive while the
+    handler runs."""
     try:
         while True:
-            payload = await link.read_frame()
-            reply = await dispatcher.handle(payload)
+            reply = await dispatcher.handle(await link.read_frame())
             await link.write_frame(reply)
+            reply = None
     except OSError:
         return
