@@ -2,7 +2,7 @@
 #
 #   packed 4-bit 256x288 upload -> 8-bit grey -> block Sobel sums -> segmentation mask and
 #   orientation field (extract_blocks) -> along-ridge smoothing + across-ridge band-pass
-#   (oriented, per 8x8 block) -> binary ridges -> Zhang-Suen skeleton -> crossing-number
+#   (oriented, per 8x8 block) -> binary ridges -> Guo-Hall skeleton -> crossing-number
 #   candidates -> tracing and false-minutiae removal (extract_post) -> minutiae.
 #
 # Memory: the packed input plus two 73,728-byte work buffers (the grey image is reused for
@@ -109,7 +109,7 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     K.oriented_filter(gray, work, w, h, bs, bdir, aoff, aw, _t.ALONG_TAPS, _t.SHIFT, 0, 256)
     K.oriented_filter(work, gray, w, h, bs, bdir, xoff, xw, _t.ACROSS_TAPS, _ACROSS_SHIFT, 128, 255)
     K.binarize(gray, work, n, _RIDGE_THRESHOLD)
-    lut = _t.ZS_LUT
+    lut = _t.THIN_LUT
     for _ in range(_MAX_THIN_PASSES):
         if K.thin_pass(work, w, h, lut, 0) + K.thin_pass(work, w, h, lut, 1) == 0:
             break

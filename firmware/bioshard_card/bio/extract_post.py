@@ -61,7 +61,13 @@ def trace(skel, w, start, first, maxlen):
     Returns (p, steps, hit): the last pixel reached, the steps taken (1 = first), and hit =
     0 if maxlen was reached, 1 if the ridge ended, 2 if another minutia (a pixel whose
     crossing number is not 2) was met more than 2 steps away."""
-    visited = [start, first]
+    # every neighbour of the start counts as visited: at a fork the first pixels of the
+    # other branches touch this one, and the walk must not cut across into them
+    visited = [start]
+    for k in range(8):
+        q = start + _DY[k] * w + _DX[k]
+        if skel[q]:
+            visited.append(q)
     cur = first
     steps = 1
     while steps < maxlen:

@@ -94,7 +94,7 @@ def binarize(src, dst, n, thr):
 
 
 def thin_pass(img, w, h, lut, sub):
-    """One Zhang-Suen sub-iteration over a 0/1 image (outer pixel ring must be 0).
+    """One thinning sub-iteration (Guo-Hall table) over a 0/1 image (outer pixel ring must be 0).
 
     Deletions are decided on the state before the pass (pixels are first marked 2 and the
     mark counts as foreground), then applied. Returns the number of pixels deleted."""

@@ -40,22 +40,6 @@ def _transitions(p):
     return sum(1 for i in range(8) if p[i] == 0 and p[(i + 1) & 7] == 1)
 
 
-def _zhang_suen_lut():
-    # lut[sub * 256 + code] = 1 if the pixel is deleted in sub-iteration `sub` (0 or 1).
-    lut = bytearray(512)
-    for code in range(256):
-        p = _neighbour_bits(code)
-        n, ne, e, se, s, sw, w, nw = p
-        b = sum(p)
-        if b < 2 or b > 6 or _transitions(p) != 1:
-            continue
-        if n * e * s == 0 and e * s * w == 0:
-            lut[code] = 1
-        if n * e * w == 0 and n * s * w == 0:
-            lut[256 + code] = 1
-    return lut
-
-
 def _crossing_lut():
     lut = bytearray(256)
     for code in range(256):
@@ -63,7 +47,28 @@ def _crossing_lut():
     return lut
 
 
-ZS_LUT = _zhang_suen_lut()
+def _guo_hall_lut():
+    # lut[sub * 256 + code] = 1 if the pixel is deleted in sub-iteration `sub` (0 or 1).
+    # Guo & Hall (1989), algorithm A1: the same two-sub-iteration parallel scheme as
+    # Zhang-Suen, but it keeps 2-pixel-thick diagonal ridges (which Zhang-Suen erases
+    # entirely: measured, that lost whole ridges at 45 degrees and cost ~5 points of recall).
+    lut = bytearray(512)
+    for code in range(256):
+        p2, p3, p4, p5, p6, p7, p8, p9 = _neighbour_bits(code)
+        c = ((1 - p2) & (p3 | p4)) + ((1 - p4) & (p5 | p6)) + ((1 - p6) & (p7 | p8)) + ((1 - p8) & (p9 | p2))
+        n1 = (p9 | p2) + (p3 | p4) + (p5 | p6) + (p7 | p8)
+        n2 = (p2 | p3) + (p4 | p5) + (p6 | p7) + (p8 | p9)
+        n = n1 if n1 < n2 else n2
+        if c != 1 or n < 2 or n > 3:
+            continue
+        if ((p6 | p7 | (1 - p9)) & p8) == 0:
+            lut[code] = 1
+        if ((p2 | p3 | (1 - p5)) & p4) == 0:
+            lut[256 + code] = 1
+    return lut
+
+
+THIN_LUT = _guo_hall_lut()
 CN_LUT = _crossing_lut()
 
 
