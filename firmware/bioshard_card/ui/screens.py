@@ -195,8 +195,10 @@ def sign_output(c, index, count, address, amount_sat, change, page, pages):
         BODY.draw(c, "back to this wallet", x + 4, 21)
     else:
         BOLD.draw(c, "Send to", MARGIN, 21)
-    y = _address(c, address, 38)
-    _amount(c, amount_sat, max(y + 2, H - BIG.height - 2))
+    y = max(_address(c, address, 38) + 2, H - BIG.height - 2)
+    x = _amount(c, amount_sat, y)
+    if x > MARGIN + BODY.width("Amount") + 4:
+        BODY.draw(c, "Amount", MARGIN, y + BIG.baseline - BODY.baseline)
 
 
 def sign_summary(c, send_sat, change_sat, fee_sat, vsize, outputs, page, pages):
@@ -222,7 +224,7 @@ def sign_confirm(c, total_sat, page, pages):
     """Last review page: how to approve and how to reject."""
     c.fill(WHITE)
     _header(c, "Confirm", "%d/%d" % (page, pages))
-    BODY.draw(c, "You are spending", MARGIN, 20)
+    BODY.draw(c, "You are spending, fee included", MARGIN, 20)
     _amount(c, total_sat, 34)
     _big_icon(c, ICON_FINGER, MARGIN + 4, 64)
     BOLD.draw(c, "Place an enrolled finger", 40, 64)
