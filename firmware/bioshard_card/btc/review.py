@@ -1,0 +1,167 @@
+# The card's "what am I signing" summary. Everything shown is derived on the card from the
+# PSBT bytes and the wallet the card was paired into; nothing the host *says* about an output
+# is believed unless the card can check it:
+#  - an output is change only if its scriptPubKey is exactly the wallet's own P2TR script
+#    (the Taproot tweak of the 2-of-2 MuSig2 aggregate key, fixed at pairing);
+#  - an output whose PSBT fields claim our keys but whose script is not ours is a refusal
+#    (that is the classic "fake change" attack);
+#  - every input must be ours, spent by key path with SIGHASH_DEFAULT or SIGHASH_ALL, so the
+#    signature commits to all amounts, scripts and outputs (BIP-341) and the fee shown is real.
+from .address import describe_script, p2tr_script
+from .amounts import format_btc, format_rate
+from .errors import PSBTError
+from .sighash import SighashCache, SIGHASH_DEFAULT, SIGHASH_ALL
+from .tx import MAX_MONEY
+
+HIGH_FEE_RATE = 1000  # sat/vB: above this the panel warns
+HIGH_FEE_SHARE = 10  # percent of the amount sent
+
+
+class Wallet:
+    """What the card knows about its 2-of-2 wallet.
+
+    output_key: 32-byte x-only Taproot output key (the only script the wallet uses);
+    agg_key: 33-byte compressed MuSig2 aggregate key (its x-only form is the internal key);
+    participants: the plain pubkeys in KeySort order; card_key: this card's own pubkey."""
+
+    def __init__(self, output_key, agg_key=None, participants=(), card_key=None, network="main"):
+        self.script = p2tr_script(output_key)
+        self.agg_key = agg_key
+        self.participants = list(participants)
+        self.card_key = card_key
+        self.network = network
+
+    def claims_ours(self, internal_key, musig):
+        """True when PSBT fields name our keys (regardless of what the script says)."""
+        if self.agg_key is not None and internal_key is not None and internal_key == self.agg_key[1:]:
+            return True
+        for agg, keys in musig:
+            if agg == self.agg_key or (self.card_key is not None and self.card_key in keys):
+                return True
+        return False
+
+
+class OutputLine:
+    def __init__(self, index, text, amount, change):
+        self.index = index
+        self.text = text  # address or a description of a non-address script
+        self.amount = amount
+        self.change = change
+
+
+class Review:
+    def __init__(self, psbt, cache, outputs, total_in, total_out, fee, vsize, warnings):
+        self.psbt = psbt
+        self.cache = cache
+        self.outputs = outputs
+        self.total_in = total_in
+        self.total_out = total_out
+        self.fee = fee
+        self.vsize = vsize
+        self.warnings = warnings
+
+    def sent(self):
+        """Amount leaving the wallet to others (not counting the fee)."""
+        return sum(o.amount for o in self.outputs if not o.change)
+
+    def fee_rate(self):
+        return format_rate(self.fee, self.vsize)
+
+    def sighash(self, index):
+        """The 32-byte BIP-341 message for input `index` (with its PSBT sighash type)."""
+        t = self.psbt.inputs[index].sighash
+        return self.cache.sighash(index, SIGHASH_DEFAULT if t is None else t)
+
+    def sighash_type(self, index):
+        t = self.psbt.inputs[index].sighash
+        return SIGHASH_DEFAULT if t is None else t
+
+    def lines(self):
+        """Text for the panel, one item per line; amounts always with 8 decimals."""
+        out = []
+        for o in self.outputs:
+            tag = "CHANGE " if o.change else "SEND "
+            out.append("%s#%d %s" % (tag, o.index, format_btc(o.amount)))
+            out.append(o.text)
+        out.append("FEE %s" % format_btc(self.fee))
+        out.append(self.fee_rate())
+        for w in self.warnings:
+            out.append("! " + w)
+        return out
+
+
+def _vsize(tx, inputs):
+    # Exact for key-path spends: each witness is <1 item><64 or 65-byte signature>.
+    from .compact import compact_size
+
+    base = 4 + len(compact_size(len(tx.inputs))) + 41 * len(tx.inputs) + len(compact_size(len(tx.outputs))) + 4
+    for o in tx.outputs:
+        base += 8 + len(compact_size(len(o.script))) + len(o.script)
+    wit = 2
+    for i in inputs:
+        wit += 2 + (64 if not i.sighash else 65)
+    return (base * 4 + wit + 3) // 4
+
+
+def review(psbt, wallet):
+    """Check a parsed PSBT against the wallet; return a Review or raise PSBTError."""
+    tx = psbt.tx
+    total_in = 0
+    for n, inp in enumerate(psbt.inputs):
+        if inp.amount is None:
+            raise PSBTError("input %d: missing witness utxo" % n)
+        s = inp.script
+        if len(s) != 34 or s[0] != 0x51 or s[1] != 0x20:
+            raise PSBTError("input %d: not Taproot, not ours" % n)
+        if s != wallet.script:
+            raise PSBTError("input %d: Taproot input not ours" % n)
+        if inp.finalized:
+            raise PSBTError("input %d: already finalized" % n)
+        if inp.sighash is not None and inp.sighash not in (SIGHASH_DEFAULT, SIGHASH_ALL):
+            raise PSBTError("input %d: unsupported sighash type" % n)
+        if inp.merkle_root is not None:
+            raise PSBTError("input %d: script tree not in this wallet" % n)
+        if inp.internal_key is not None and wallet.agg_key is not None and inp.internal_key != wallet.agg_key[1:]:
+            raise PSBTError("input %d: internal key not ours" % n)
+        for agg, keys in inp.musig:
+            if wallet.agg_key is not None and (agg != wallet.agg_key or keys != wallet.participants):
+                raise PSBTError("input %d: MuSig2 participants not ours" % n)
+        total_in += inp.amount
+        if total_in > MAX_MONEY:
+            raise PSBTError("input total out of range")
+
+    lines = []
+    total_out = 0
+    for n, o in enumerate(tx.outputs):
+        meta = psbt.outputs[n]
+        change = o.script == wallet.script
+        if not change and wallet.claims_ours(meta.internal_key, meta.musig):
+            raise PSBTError("output %d: change claimed but not ours" % n)
+        if change and meta.tap_tree:
+            raise PSBTError("output %d: change with a script tree" % n)
+        total_out += o.amount
+        lines.append(OutputLine(n, describe_script(o.script, wallet.network), o.amount, change))
+    if total_out > MAX_MONEY:
+        raise PSBTError("output total out of range")
+    fee = total_in - total_out
+    if fee < 0:
+        raise PSBTError("fee is negative")
+
+    vsize = _vsize(tx, psbt.inputs)
+    warnings = []
+    sent = sum(x.amount for x in lines if not x.change)
+    if fee > HIGH_FEE_RATE * vsize:
+        warnings.append("fee rate above %d sat/vB" % HIGH_FEE_RATE)
+    if fee * 100 > HIGH_FEE_SHARE * sent:
+        warnings.append("fee above %d%% of amount sent" % HIGH_FEE_SHARE)
+    if not sent:
+        warnings.append("self-transfer: every output is change")
+    cache = SighashCache(tx, [i.amount for i in psbt.inputs], [i.script for i in psbt.inputs])
+    return Review(psbt, cache, lines, total_in, total_out, fee, vsize, warnings)
+
+
+def review_psbt(buf, wallet):
+    """Parse and review in one step: the card's entry point for a PSBT it was sent."""
+    from .psbt import parse  # imported late: the compiler's peak stays small in a 100 KB heap
+
+    return review(parse(buf), wallet)
