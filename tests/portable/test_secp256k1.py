@@ -1,0 +1,133 @@
+# heapsize: 2m
+# secp256k1 arithmetic against a textbook affine implementation written here (independent of
+# the card's Jacobian/comb/GLV code), plus encodings and the committed k*G table.
+import os
+
+from ptest import raises
+
+from bioshard_card.crypto import secp256k1 as ec
+from bioshard_card.crypto.secp256k1_gtable import TABLE
+
+P = ec.P
+N = ec.N
+
+
+def _add(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a[0] == b[0] and (a[1] + b[1]) % P == 0:
+        return None
+    if a == b:
+        lam = 3 * a[0] * a[0] * pow(2 * a[1], P - 2, P) % P
+    else:
+        lam = (b[1] - a[1]) * pow(b[0] - a[0], P - 2, P) % P
+    x = (lam * lam - a[0] - b[0]) % P
+    return (x, (lam * (a[0] - x) - a[1]) % P)
+
+
+def _mul(pt, k):
+    r = None
+    while k:
+        if k & 1:
+            r = _add(r, pt)
+        pt = _add(pt, pt)
+        k >>= 1
+    return r
+
+
+def _rand():
+    return int.from_bytes(os.urandom(32), "big") % N
+
+
+EDGE = [1, 2, 3, 7, 255, 256, 1 << 32, (1 << 32) - 1, 1 << 255, (1 << 128) + 1,
+        N - 1, N - 2, N // 2, ec.LAMBDA, N - ec.LAMBDA]
+
+
+def test_generator_is_on_curve_and_has_order_n():
+    assert ec.is_on_curve(ec.G)
+    assert ec.mul_g(N) is None
+    assert ec.mul_g(0) is None
+    assert ec.mul(ec.G, N) is None
+
+
+def test_mul_g_matches_textbook_on_edge_and_random_scalars():
+    for k in EDGE + [_rand() for _ in range(6)]:
+        assert ec.mul_g(k) == _mul(ec.G, k), k
+
+
+def test_mul_variable_base_matches_textbook():
+    Q = _mul(ec.G, _rand())
+    for k in EDGE + [_rand() for _ in range(6)]:
+        assert ec.mul(Q, k) == _mul(Q, k % N), k
+    # and on G itself, against the comb
+    for k in EDGE:
+        assert ec.mul(ec.G, k) == ec.mul_g(k)
+
+
+def test_mul_g_add_is_the_sum():
+    Q = _mul(ec.G, _rand())
+    for _ in range(3):
+        s, e = _rand(), _rand()
+        assert ec.mul_g_add(s, Q, e) == _add(_mul(ec.G, s), _mul(Q, e))
+    # cancellation: s*G + (n - s)*G = infinity
+    s = _rand()
+    assert ec.mul_g_add(s, ec.G, N - s) is None
+
+
+def test_endomorphism_constants():
+    assert ec.mul_g(ec.LAMBDA) == (ec.BETA * ec.GX % P, ec.GY)
+    assert pow(ec.BETA, 3, P) == 1 and ec.BETA != 1
+    assert pow(ec.LAMBDA, 3, N) == 1 and ec.LAMBDA != 1
+
+
+def test_split_scalar_recombines_with_short_halves():
+    for k in EDGE + [_rand() for _ in range(20)]:
+        k1, k2 = ec.split_scalar(k)
+        assert (k1 + k2 * ec.LAMBDA - k) % N == 0
+        assert -(1 << 129) < k1 < (1 << 129)
+        assert -(1 << 129) < k2 < (1 << 129)
+
+
+def test_committed_comb_table_entries():
+    assert len(TABLE) == 16
+    assert sum(len(c) for c in TABLE) == 255 * 64
+    teeth = [_mul(ec.G, 1 << (32 * j)) for j in range(8)]
+    for m in (1, 2, 3, 128, 170, 255):
+        acc = None
+        for j in range(8):
+            if m >> j & 1:
+                acc = _add(acc, teeth[j])
+        ch = TABLE[(m - 1) >> 4]
+        o = ((m - 1) & 15) * 64
+        assert int.from_bytes(ch[o:o + 32], "big") == acc[0], m
+        assert int.from_bytes(ch[o + 32:o + 64], "big") == acc[1], m
+
+
+def test_jacobian_special_cases():
+    A = ec.mul_g(5)
+    jA = ec.to_jacobian(A)
+    assert ec.to_affine(ec.jadd(jA, jA)) == _mul(ec.G, 10)
+    assert ec.jadd(jA, ec.to_jacobian(ec.negate(A))) is None
+    assert ec.jadd(None, jA) == jA and ec.jadd(jA, None) == jA
+    assert ec.to_affine(ec.jdouble(jA)) == _mul(ec.G, 10)
+    assert ec.point_add(A, ec.negate(A)) is None
+
+
+def test_lift_x_and_compressed_encoding():
+    for k in (1, 2, _rand(), _rand()):
+        pt = ec.mul_g(k)
+        c = ec.cbytes(pt)
+        assert len(c) == 33 and c[0] in (2, 3)
+        assert ec.cpoint(c) == pt
+        even = ec.lift_x(pt[0])
+        assert even[1] % 2 == 0 and even[0] == pt[0]
+    assert ec.lift_x(P) is None
+    assert ec.lift_x(5) is None  # 5^3 + 7 = 132 is not a square mod p
+    assert ec.cpoint_ext(bytes(33)) is None
+    assert ec.cbytes_ext(None) == bytes(33)
+    raises(ValueError, ec.cpoint, b"\x04" + ec.xbytes(ec.G))
+    raises(ValueError, ec.cpoint, b"\x02" + (5).to_bytes(32, "big"))
+    raises(ValueError, ec.cpoint, b"\x02" + P.to_bytes(32, "big"))
+    raises(ValueError, ec.cpoint, ec.cbytes(ec.G)[:32])
