@@ -9,7 +9,7 @@
 # read_frame()/write_frame() raise LinkClosed (an OSError) when the central goes away; the app
 # then calls wait_connected() again.
 #
-# Backends: SocketPeripheral (below) for the simulator, and ble_aioble.AiobleePeripheral on the
+# Backends: SocketPeripheral (below) for the simulator, and ble_aioble.AioblePeripheral on the
 # ESP32. Both only implement _recv_chunk()/_send_chunk(); framing and MTU splitting live here.
 #
 # Simulator wire format (docs/architecture.md): the card listens on the Unix socket
