@@ -151,3 +151,38 @@ class HostSession:
             ch.close()
             raise WrongCardError("the card could not prove the pairing key (cloned id or reset card)")
         return ch
+
+
+# --- Over RPC (bioshard.client.CardClient) ------------------------------------------------------
+
+PAIR_CONFIRM_TIMEOUT = 120.0  # the user confirms on the card
+
+
+def pair_card(client, ask_code, rng=os.urandom):
+    """Pair with the card behind `client` (pairing mode must be on at the card). `ask_code()`
+    asks the user for the 6 digits the card shows and returns them. Returns the PairingRecord
+    (not yet saved: call save_record)."""
+    hp = HostPairing(rng)
+    m2 = client.call("pair.init", {"m": hp.start()})["m"]
+    client.call("pair.reveal", {"m": hp.on_card(m2)})
+    m4 = hp.confirm_code(ask_code())
+    m5 = client.call("pair.confirm", {"m": m4}, timeout=PAIR_CONFIRM_TIMEOUT)["m"]
+    return hp.on_card_confirm(m5)
+
+
+def open_session(client, record, rng=os.urandom):
+    """Run the session hello and install the secure channel on `client`."""
+    from bioshard_card.proto import rpc
+
+    from .errors import CardRefusedError
+
+    client.channel = None
+    hs = HostSession(record, rng)
+    try:
+        s2 = client.call("session.hello", {"m": hs.hello()})["m"]
+    except CardRefusedError as e:
+        if getattr(e, "code", None) == rpc.NOT_PAIRED:
+            raise WrongCardError("this card is not paired with this host: pair again") from None
+        raise
+    client.channel = hs.finish(s2)
+    return client.channel

@@ -347,3 +347,141 @@ def decode_s2(s2):
 
 def session_ready_plaintext():
     return _READY
+
+
+# --- RPC service: what the card app registers on its Dispatcher -----------------------------
+#
+#   pair.init     {"m": M1} -> {"m": M2}
+#   pair.reveal   {"m": M3} -> {}          the code is shown on the card, never sent
+#   pair.confirm  {"m": M4} -> {"m": M5}   after the user confirmed on the card; record stored
+#   session.hello {"m": S1} -> {"m": S2}   installs the session's channel on the dispatcher
+# Errors: PROTOCOL_ERROR (bad or out-of-order message), USER_CANCELLED (rejected on the card),
+# NOT_PAIRED (hello for a pairing the card does not hold).
+
+def _awaitable(r):
+    return hasattr(r, "send") and hasattr(r, "throw")
+
+
+class PairingService:
+    """Card side of pairing over RPC. `ui.show_code(code)` puts the 6 digits on the panel;
+    `ui.confirm_pairing()` returns True once the user confirmed on the card (may be async).
+    `store` is a storage.RecordStore; the identity key is made on first use.
+
+    Pairing is closed by default: anyone in radio range can send pair.init, so the app calls
+    open_pairing() only when the user asked for it on the card, and it closes again after one
+    pairing (successful or not)."""
+
+    def __init__(self, dispatcher, store, ui, rng=os.urandom):
+        self._d = dispatcher
+        self._store = store
+        self._ui = ui
+        self._rng = rng
+        self._pairing = None
+        self.pairing_open = False
+        b = store.read("identity")
+        if b is None:
+            self.identity = CardIdentity.generate(rng)
+            store.write("identity", self.identity.to_bytes())
+        else:
+            self.identity = CardIdentity.from_bytes(b)
+        b = store.read("pairing")
+        self.record = PairingRecord.from_bytes(b) if b else None
+        dispatcher.register("pair.init", self._init)
+        dispatcher.register("pair.reveal", self._reveal)
+        dispatcher.register("pair.confirm", self._confirm)
+        dispatcher.register("session.hello", self._hello)
+
+    @staticmethod
+    def _msg(params):
+        m = params["m"]
+        if not isinstance(m, (bytes, bytearray)):
+            raise TypeError("m must be bytes")
+        return m
+
+    @staticmethod
+    def _refuse(e):
+        from bioshard_card.proto.rpc import PROTOCOL_ERROR, RpcError
+
+        return RpcError(PROTOCOL_ERROR, "pairing failed: " + type(e).__name__)
+
+    def open_pairing(self):
+        self.pairing_open = True
+
+    def close_pairing(self):
+        self.pairing_open = False
+        if self._pairing is not None:
+            self._pairing.abort()
+            self._pairing = None
+
+    def _init(self, params):
+        from bioshard_card.proto.rpc import PROTOCOL_ERROR, RpcError
+
+        m1 = self._msg(params)
+        if not self.pairing_open:
+            raise RpcError(PROTOCOL_ERROR, "pairing is not enabled on the card")
+        if self._pairing is not None:
+            self._pairing.abort()
+        self._pairing = CardPairing(self.identity, self._rng)
+        try:
+            return {"m": self._pairing.handle_init(m1)}
+        except PairingError as e:
+            self._pairing = None
+            raise self._refuse(e)
+
+    def _current(self):
+        if self._pairing is None:
+            raise self._refuse(PairingStateError())
+        return self._pairing
+
+    async def _reveal(self, params):
+        m3 = self._msg(params)
+        p = self._current()
+        try:
+            code = p.handle_reveal(m3)
+        except PairingError as e:
+            self.close_pairing()
+            raise self._refuse(e)
+        r = self._ui.show_code(code)
+        if _awaitable(r):
+            await r
+        return {}
+
+    async def _confirm(self, params):
+        from bioshard_card.proto.rpc import USER_CANCELLED, RpcError
+
+        m4 = self._msg(params)
+        p = self._current()
+        try:
+            p.handle_host_confirm(m4)
+        except PairingError as e:
+            self.close_pairing()
+            raise self._refuse(e)
+        ok = self._ui.confirm_pairing()
+        if _awaitable(ok):
+            ok = await ok
+        if not ok:
+            self.close_pairing()
+            raise RpcError(USER_CANCELLED, "pairing rejected on the card")
+        m5, record = p.finish()
+        self._pairing = None
+        self.pairing_open = False
+        self._store.write("pairing", record.to_bytes())
+        if self.record is not None:
+            self.record.wipe()
+        self.record = record
+        return {"m": m5}
+
+    def _hello(self, params):
+        from bioshard_card.proto.rpc import NOT_PAIRED, RpcError
+
+        s1 = self._msg(params)
+        try:
+            reply, ch = card_session_accept(s1, self.record, self._rng)
+        except PairingError as e:
+            raise self._refuse(e)
+        if ch is None:
+            raise RpcError(NOT_PAIRED)
+        # The dispatcher already holds the old channel (or None) for this request's reply; the
+        # new one applies from the next request on.
+        self._d.channel = ch
+        return {"m": reply}
