@@ -244,6 +244,8 @@ class SSD1680Sim:
                 return
             self.feed(data)
 
+    serve_socket = serve_connection  # the name host/bioshard/sim/runner.py uses
+
 
 def _step(v, lo, hi, inc):
     if inc:
