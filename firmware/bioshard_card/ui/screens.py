@@ -5,7 +5,7 @@
 # Amounts are integer satoshis, shown in BTC with all 8 decimals; addresses are shown in full,
 # in groups of 4 characters over as many lines as needed, never elided.
 from .canvas import BLACK, WHITE
-from .text import Font, chunk_lines, draw_center, draw_right, format_btc, wrap
+from .text import Font, chunk_lines, draw_center, draw_right, fit, format_btc, wrap
 from . import font_big, font_body, font_bold, font_icons, font_mono
 
 BODY = Font(font_body)
@@ -30,9 +30,10 @@ ADDR_GAP = 5  # px between address groups: wide enough to see, narrow enough for
 def _header(c, title, page=None):
     """Black title band; `page` like '2/5' at the right so the user knows how much is left."""
     c.fill_rect(0, 0, W, HEADER_H, BLACK)
-    BOLD.draw(c, title, MARGIN, 2, WHITE)
+    right = W - MARGIN
     if page:
-        draw_right(c, BOLD, page, W - MARGIN, 2, WHITE)
+        right = draw_right(c, BOLD, page, W - MARGIN, 2, WHITE) - 8
+    BOLD.draw(c, fit(BOLD, title, right - MARGIN), MARGIN, 2, WHITE)
 
 
 def _footer(c, s):
@@ -268,8 +269,8 @@ def portfolio(c, balance_sat, txs, name="Wallet"):
     if not txs:
         BODY.draw(c, "No transactions yet.", MARGIN, y)
     for label, delta in txs[:4]:
-        BODY.draw(c, label, MARGIN, y)
-        draw_right(c, MONO, format_btc(delta, True), W - MARGIN, y)
+        x = draw_right(c, MONO, format_btc(delta, True), W - MARGIN, y)
+        BODY.draw(c, fit(BODY, label, x - 6 - MARGIN), MARGIN, y)
         y += LINE + 3
 
 
@@ -277,9 +278,10 @@ def address_verify(c, address, label, path=""):
     """Show a receive address in full so the user checks it against the wallet, group by group."""
     c.fill(WHITE)
     _header(c, "Verify address")
-    BOLD.draw(c, label, MARGIN, 21)
+    right = W - MARGIN
     if path:
-        draw_right(c, BODY, path, W - MARGIN, 21)
+        right = draw_right(c, BODY, path, W - MARGIN, 21) - 6
+    BOLD.draw(c, fit(BOLD, label, right - MARGIN), MARGIN, 21)
     _address(c, address, 40)
     _footer(c, "Check each group on your wallet.")
 

@@ -100,6 +100,16 @@ def wrap(font, s, max_w):
     return lines
 
 
+def fit(font, s, max_w):
+    """Shorten s with '...' to fit max_w. Only for names and labels the user chose: addresses
+    and amounts are never passed through here (they wrap or change font instead)."""
+    if font.width(s) <= max_w:
+        return s
+    while s and font.width(s + "...") > max_w:
+        s = s[:-1]
+    return s + "..."
+
+
 def group(s, n=4):
     """'bc1qxyz...' -> ['bc1q', 'xyz.', ...]: fixed-size chunks a person can compare one by one."""
     return [s[i : i + n] for i in range(0, len(s), n)]
