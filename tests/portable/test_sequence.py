@@ -1,0 +1,102 @@
+# Ordered finger sequences -> Secret B, and the authenticated helper blob around them.
+from ptest import raises
+
+from bioshard_card.bio import helperblob, sequence
+from test_fuzzy_synth import Lcg, finger, impression
+
+
+def _rng(seed):
+    r = Lcg(seed)
+    return lambda n: bytes(r.next(256) for _ in range(n))
+
+
+def _enroll(seeds, ids=None):
+    e = sequence.Enrollment(rng=_rng(sum(seeds)))
+    ids = ids or [1 + i for i in range(len(seeds))]
+    for s, fid in zip(seeds, ids):
+        e.add(fid, [impression(finger(s), i) for i in (1, 2, 3)])
+    return e.finish()
+
+
+def _reproduce(blob, seeds, capture=4):
+    r = sequence.Reproduction(blob)
+    for s in seeds:
+        assert r.offer(impression(finger(s), capture))
+    return r.finish()
+
+
+def test_same_fingers_and_blob_on_a_new_card_give_the_same_secret():
+    sb, blob = _enroll([60, 61])
+    assert len(sb) == 32
+    assert _reproduce(blob, [60, 61], 4) == sb
+    assert _reproduce(bytes(blob), [60, 61], 5) == sb  # a fresh Reproduction = a new card
+
+
+def test_order_matters():
+    k1, k2 = b"\x01" * 32, b"\x02" * 32
+    a = sequence.derive([1, 2], [k1, k2])[0]
+    b = sequence.derive([2, 1], [k2, k1])[0]
+    c = sequence.derive([1, 2], [k2, k1])[0]
+    assert a != b and a != c and b != c
+    assert sequence.derive([1], [k1])[0] != sequence.derive([1, 1], [k1, k1])[0]
+
+
+def test_fingers_in_the_wrong_order_are_refused_per_finger():
+    sb, blob = _enroll([62, 63])
+    r = sequence.Reproduction(blob)
+    assert r.finger_id() == 1
+    assert not r.offer(impression(finger(63), 4))  # second finger offered first: wrong finger
+    assert r.position == 0
+    assert r.offer(impression(finger(62), 4))
+    assert r.finger_id() == 2
+    assert r.offer(impression(finger(63), 4))
+    assert r.finish() == sb
+
+
+def test_finish_needs_every_finger():
+    _, blob = _enroll([64, 65])
+    r = sequence.Reproduction(blob)
+    assert r.offer(impression(finger(64), 4))
+    raises(sequence.SequenceError, r.finish)
+
+
+def test_tampered_blob_is_detected():
+    sb, blob = _enroll([66])
+    assert _reproduce(blob, [66]) == sb
+    # finger id and MAC: the finger still decodes, the MAC check at the end refuses
+    for at in (7, len(blob) - 1):
+        bad = bytearray(blob)
+        bad[at] ^= 0x01
+        r = sequence.Reproduction(bytes(bad))
+        assert r.offer(impression(finger(66), 4))
+        raises(helperblob.BlobError, r.finish)
+    # salt, mask, sketch, check value: refused at the finger (or by the parser), never a secret
+    for at in (10, 30, 8 + 16 + 128 + 3, len(blob) - 40):
+        bad = bytearray(blob)
+        bad[at] ^= 0x01
+        try:
+            r = sequence.Reproduction(bytes(bad))
+        except helperblob.BlobError:
+            continue
+        if r.offer(impression(finger(66), 4)):
+            raises(helperblob.BlobError, r.finish)
+
+
+def test_blob_parser_rejects_malformed_input():
+    _, blob = _enroll([67, 68])
+    assert len(helperblob.parse(blob)) == 2
+    raises(helperblob.BlobError, helperblob.parse, blob[:-1])
+    raises(helperblob.BlobError, helperblob.parse, blob + b"\0")
+    raises(helperblob.BlobError, helperblob.parse, b"")
+    raises(helperblob.BlobError, helperblob.parse, "not bytes")
+    for at, value in ((0, ord("X")), (4, 2), (5, 99), (6, 0), (6, 6), (6, 3), (7, 11)):
+        bad = bytearray(blob)
+        bad[at] = value
+        raises(helperblob.BlobError, helperblob.parse, bytes(bad))
+
+
+def test_enrollment_limits():
+    e = sequence.Enrollment(rng=_rng(1))
+    raises(sequence.SequenceError, e.finish)
+    raises(sequence.SequenceError, e.add, 11, [finger(1), finger(1)])
+    raises(sequence.SequenceError, sequence.derive, [], [])
