@@ -378,18 +378,28 @@ class PairingService:
         self._rng = rng
         self._pairing = None
         self.pairing_open = False
-        b = store.read("identity")
-        if b is None:
+        self.identity = self._load("identity", CardIdentity.from_bytes)
+        if self.identity is None:
             self.identity = CardIdentity.generate(rng)
             store.write("identity", self.identity.to_bytes())
-        else:
-            self.identity = CardIdentity.from_bytes(b)
-        b = store.read("pairing")
-        self.record = PairingRecord.from_bytes(b) if b else None
+        self.record = self._load("pairing", PairingRecord.from_bytes)
         dispatcher.register("pair.init", self._init)
         dispatcher.register("pair.reveal", self._reveal)
         dispatcher.register("pair.confirm", self._confirm)
         dispatcher.register("session.hello", self._hello)
+
+    def _load(self, name, parse):
+        # A damaged record (flash bit rot; torn writes cannot happen, see storage.py) is
+        # dropped rather than bricking the card: the host then sees "wrong card" / "not paired"
+        # and the user pairs again.
+        from bioshard_card.storage import StorageError
+
+        try:
+            b = self._store.read(name)
+            return None if b is None else parse(b)
+        except (StorageError, PairingError):
+            self._store.delete(name)
+            return None
 
     @staticmethod
     def _msg(params):

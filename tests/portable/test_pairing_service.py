@@ -1,0 +1,167 @@
+# heapsize: 2m  (the secp256k1 G table is 16 KB of source to compile; on the card it is a .mpy)
+# PairingService on the card's own Dispatcher and CBOR codec, under both interpreters: pairing
+# is closed by default, the code is shown and never sent, the user's on-card decision gates the
+# stored record, and the session hello installs a working channel.
+import os
+
+import asyncio
+
+from ptest import raises
+
+from bioshard_card.proto import cbor, rpc
+from bioshard_card.proto import pairing as P
+from bioshard_card.proto.secure_channel import session_channel
+from bioshard_card.storage import RecordStore
+from test_pairing import MiniHost, Rng
+
+
+class Ui:
+    def __init__(self, confirm=True):
+        self.codes = []
+        self.confirm = confirm
+
+    def show_code(self, code):
+        self.codes.append(code)
+
+    async def confirm_pairing(self):
+        return self.confirm
+
+
+_n = [0]
+
+
+def _tmpdir():
+    _n[0] += 1
+    d = "/tmp/bioshard_test_psvc_%d_%d" % (int.from_bytes(os.urandom(4), "big"), _n[0])
+    os.mkdir(d)
+    return d
+
+
+def _rmtree(d):
+    for e in os.listdir(d):
+        os.remove(d + "/" + e)
+    os.rmdir(d)
+
+
+class Card:
+    def __init__(self, d, ui, seed=b"card"):
+        self.d = rpc.Dispatcher()
+        self.svc = P.PairingService(self.d, RecordStore(d), ui, Rng(seed + d.encode()))
+
+    def call(self, method, params):
+        """(result, error_code) for one request, through the dispatcher's real byte path."""
+        payload = cbor.dumps({"id": "1", "method": method, "params": params})
+        if self.d.channel is not None and method != "session.hello":
+            raise AssertionError("use call_sealed")
+        reply = cbor.loads(asyncio.run(self.d.handle(payload)))
+        if "error" in reply:
+            return None, reply["error"]["code"]
+        return reply["result"], None
+
+
+def _pair(card, ui, host):
+    r, e = card.call("pair.init", {"m": host.m1()})
+    assert e is None
+    r, e = card.call("pair.reveal", {"m": host.m3(r["m"])})
+    assert e is None and r == {}
+    assert ui.codes[-1] == P.sas_code(host.t)
+    return card.call("pair.confirm", {"m": host.m4()})
+
+
+def test_closed_by_default_then_pairs_and_stores():
+    d = _tmpdir()
+    try:
+        ui = Ui()
+        card = Card(d, ui)
+        host = MiniHost(Rng(b"h1"))
+        assert card.call("pair.init", {"m": host.m1()})[1] == rpc.PROTOCOL_ERROR
+        card.svc.open_pairing()
+        r, e = _pair(card, ui, host)
+        assert e is None and r["m"][1:] == P.confirm_mac(host.k_confirm, b"card", host.t)
+        assert not card.svc.pairing_open  # one pairing per opening
+        assert card.call("pair.init", {"m": host.m1()})[1] == rpc.PROTOCOL_ERROR
+        # A rebooted card loads the same identity and pairing from flash.
+        again = Card(d, Ui())
+        assert again.svc.identity.pub == card.svc.identity.pub
+        assert bytes(again.svc.record.k_link) == host.k_link
+    finally:
+        _rmtree(d)
+
+
+def test_user_rejection_stores_nothing():
+    d = _tmpdir()
+    try:
+        ui = Ui(confirm=False)
+        card = Card(d, ui)
+        card.svc.open_pairing()
+        r, e = _pair(card, ui, MiniHost(Rng(b"h2")))
+        assert e == rpc.USER_CANCELLED
+        assert card.svc.record is None and RecordStore(d).read("pairing") is None
+    finally:
+        _rmtree(d)
+
+
+def test_bad_messages_are_protocol_errors():
+    d = _tmpdir()
+    try:
+        ui = Ui()
+        card = Card(d, ui)
+        card.svc.open_pairing()
+        assert card.call("pair.reveal", {"m": bytes(66)})[1] == rpc.PROTOCOL_ERROR  # no init
+        assert card.call("pair.init", {"m": b"\x01"})[1] == rpc.PROTOCOL_ERROR
+        assert card.call("pair.init", {"m": "text"})[1] == rpc.INVALID_PARAMS
+        assert card.call("pair.init", {})[1] == rpc.INVALID_PARAMS
+        host = MiniHost(Rng(b"h3"))
+        r, _ = card.call("pair.init", {"m": host.m1()})
+        card.call("pair.reveal", {"m": host.m3(r["m"])})
+        m4 = bytearray(host.m4())
+        m4[-1] ^= 1
+        assert card.call("pair.confirm", {"m": bytes(m4)})[1] == rpc.PROTOCOL_ERROR
+        assert card.svc.record is None
+    finally:
+        _rmtree(d)
+
+
+def test_session_hello_installs_channel():
+    d = _tmpdir()
+    try:
+        ui = Ui()
+        card = Card(d, ui)
+        card.svc.open_pairing()
+        host = MiniHost(Rng(b"h4"))
+        _pair(card, ui, host)
+        pid = host.t[:16]
+        assert card.call("session.hello", {"m": P.encode_s1(bytes(16), bytes(16))})[1] == rpc.NOT_PAIRED
+        assert card.d.channel is None
+        hn = bytes(range(16))
+        r, e = card.call("session.hello", {"m": P.encode_s1(pid, hn)})
+        assert e is None
+        _, cn, ready = P.decode_s2(r["m"])
+        ch = session_channel("host", host.k_link, hn, cn)
+        assert ch.open(ready) == P.session_ready_plaintext()
+        card.d.register("ping", lambda p: "pong")
+        req = ch.seal(cbor.dumps({"id": "2", "method": "ping", "params": {}}))
+        reply = cbor.loads(ch.open(asyncio.run(card.d.handle(req))))
+        assert reply["result"] == "pong"
+    finally:
+        _rmtree(d)
+
+
+def test_damaged_records_are_dropped_not_fatal():
+    d = _tmpdir()
+    try:
+        ui = Ui()
+        card = Card(d, ui)
+        card.svc.open_pairing()
+        _pair(card, ui, MiniHost(Rng(b"h5")))
+        old_pub = card.svc.identity.pub
+        for name in ("identity", "pairing"):
+            with open(d + "/" + name, "r+b") as f:
+                f.seek(20)
+                f.write(b"\xff")
+        again = Card(d, Ui(), b"rebooted")
+        assert again.svc.record is None
+        assert again.svc.identity.pub != old_pub  # a new identity: hosts will see "wrong card"
+        assert RecordStore(d).read("pairing") is None
+    finally:
+        _rmtree(d)
