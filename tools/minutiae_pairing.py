@@ -125,7 +125,11 @@ def pair(ours, refs, dist, angle):
 
 
 def evaluate_db(db_dir, dist, angle, limit, runner):
-    tifs = sorted(db_dir.glob("*.tif"))[: limit or None]
+    return evaluate_files(db_dir.name, sorted(db_dir.glob("*.tif"))[: limit or None], dist, angle, runner)
+
+
+def evaluate_files(db, tifs, dist=12.0, angle=30.0, runner="auto"):
+    """Pairing statistics (dict) of the card's extractor on the images `tifs` of one DB."""
     from PIL import Image
 
     imgs, frames = [], []
@@ -148,7 +152,7 @@ def evaluate_db(db_dir, dist, angle, limit, runner):
         paired_pos += len(pair(ours, refs, dist, None))
     n = max(1, len(tifs))
     return {
-        "db": db_dir.name, "images": len(tifs),
+        "db": db, "images": len(tifs),
         "recall": round(paired / max(1, n_refs), 4),
         "precision": round(paired / max(1, n_ours), 4),
         "recall_position_only": round(paired_pos / max(1, n_refs), 4),
