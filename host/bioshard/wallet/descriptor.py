@@ -1,0 +1,252 @@
+"""BIP-380 output descriptors with the BIP-390 musig() key expression, for watch-only wallets
+(Bitcoin Core `importdescriptors`, Sparrow) of the 2-of-2.
+
+Supported (anything else is refused with a clear error, never guessed):
+  tr(musig(KEY,KEY,...))                  hex compressed participant keys, one fixed address
+  tr(musig(XPUB,XPUB,...)/<0;1>/*)        BIP-328 aggregate xpub, unhardened derivation after
+  tr(musig(XPUB/<0;1>/*,XPUB/<0;1>/*))    each participant derived, then aggregated
+  rawtr(...) of the same musig forms      (no Taproot tweak; for the BIP-390 test vectors)
+KEY may carry a key origin `[fingerprint/path]` (kept, not used for derivation); derivation
+steps are NUM, `*` and a BIP-389 `<a;b>` pair (a = receive, b = change). Hardened steps are
+refused: no private keys ever appear in these descriptors.
+"""
+import hashlib
+import hmac
+import re
+
+from coincurve import PublicKey
+
+from bioshard_card.btc import base58
+from bioshard_card.btc.address import p2tr_script, script_to_address
+
+from . import keyagg
+
+INPUT_CHARSET = "0123456789()[],'/*abcdefgh@:$%{}IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~ijklmnopqrstuvwxyzABCDEFGH`#\"\\ "
+CHECKSUM_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_GEN = (0xF5DEE51989, 0xA9FDCA3312, 0x1BAB10E32D, 0x3706B1677A, 0x644D626FFD)
+# BIP-328: chain code of the synthetic xpub of a MuSig2 aggregate key.
+BIP328_CHAINCODE = bytes.fromhex("868087ca02a6f974c4598924c36b57762d32cb45717167e300622c7167e38965")
+_XPUB_VERSIONS = {bytes.fromhex("0488b21e"): "main", bytes.fromhex("043587cf"): "test"}
+
+
+class DescriptorError(ValueError):
+    pass
+
+
+# ---- BIP-380 checksum --------------------------------------------------------------------
+
+def _polymod(symbols):
+    chk = 1
+    for value in symbols:
+        top = chk >> 35
+        chk = ((chk & 0x7FFFFFFFF) << 5) ^ value
+        for i in range(5):
+            if (top >> i) & 1:
+                chk ^= _GEN[i]
+    return chk
+
+
+def _expand(s):
+    groups, symbols = [], []
+    for c in s:
+        v = INPUT_CHARSET.find(c)
+        if v < 0:
+            raise DescriptorError("invalid character %r in descriptor" % c)
+        symbols.append(v & 31)
+        groups.append(v >> 5)
+        if len(groups) == 3:
+            symbols.append(groups[0] * 9 + groups[1] * 3 + groups[2])
+            groups = []
+    if len(groups) == 1:
+        symbols.append(groups[0])
+    elif len(groups) == 2:
+        symbols.append(groups[0] * 3 + groups[1])
+    return symbols
+
+
+def checksum(desc: str) -> str:
+    c = _polymod(_expand(desc) + [0] * 8) ^ 1
+    return "".join(CHECKSUM_CHARSET[(c >> (5 * (7 - i))) & 31] for i in range(8))
+
+
+def add_checksum(desc: str) -> str:
+    return desc + "#" + checksum(desc)
+
+
+def strip_checksum(text: str) -> str:
+    """Descriptor without its checksum; a present checksum must be right."""
+    text = text.strip()
+    if "#" not in text:
+        _expand(text)
+        return text
+    desc, _, chk = text.rpartition("#")
+    if len(chk) != 8 or any(c not in CHECKSUM_CHARSET for c in chk):
+        raise DescriptorError("malformed descriptor checksum")
+    if checksum(desc) != chk:
+        raise DescriptorError("descriptor checksum mismatch")
+    return desc
+
+
+# ---- BIP-32 public derivation (libsecp256k1) ------------------------------------------------
+
+def ckd_pub(key: bytes, chaincode: bytes, index: int):
+    if index >= 0x80000000:
+        raise DescriptorError("hardened derivation needs a private key")
+    I = hmac.new(chaincode, key + index.to_bytes(4, "big"), hashlib.sha512).digest()
+    if int.from_bytes(I[:32], "big") >= keyagg.N:
+        raise DescriptorError("invalid child (skip this index)")
+    return PublicKey(key).add(I[:32]).format(), I[32:]
+
+
+def parse_xpub(s: str):
+    raw = base58.decode_check(s)
+    if len(raw) != 78 or raw[:4] not in _XPUB_VERSIONS or raw[45] not in (2, 3):
+        raise DescriptorError("not an xpub/tpub: %s" % s[:12])
+    PublicKey(raw[45:])  # on the curve
+    return raw[45:], raw[13:45]
+
+
+def xpub_string(key: bytes, chaincode: bytes, version=bytes.fromhex("0488b21e")) -> str:
+    return base58.encode_check(version + b"\x00" * 9 + chaincode + key)
+
+
+# ---- parsing -------------------------------------------------------------------------------
+
+_STEP = re.compile(r"^(\d+|\*|<\d+;\d+>)$")
+
+
+def _parse_path(parts):
+    steps = []
+    for p in parts:
+        if p.endswith(("h", "'", "H")):
+            raise DescriptorError("hardened derivation is not allowed here")
+        if not _STEP.match(p):
+            raise DescriptorError("bad derivation step %r" % p)
+        if p == "*":
+            steps.append("*")
+        elif p.startswith("<"):
+            a, b = p[1:-1].split(";")
+            steps.append((int(a), int(b)))
+        else:
+            n = int(p)
+            if n >= 0x80000000:
+                raise DescriptorError("derivation index out of range")
+            steps.append(n)
+    if steps.count("*") > 1 or ("*" in steps and steps[-1] != "*"):
+        raise DescriptorError("`*` must be the last step")
+    if sum(isinstance(s, tuple) for s in steps) > 1:
+        raise DescriptorError("at most one <a;b> step")
+    return steps
+
+
+def _walk(key, chaincode, steps, index, change):
+    for s in steps:
+        n = index if s == "*" else (s[1] if change else s[0]) if isinstance(s, tuple) else s
+        key, chaincode = ckd_pub(key, chaincode, n)
+    return key
+
+
+def _fmt_path(steps):
+    return "".join("/" + ("*" if s == "*" else "<%d;%d>" % s if isinstance(s, tuple) else str(s)) for s in steps)
+
+
+class Key:
+    def __init__(self, text):
+        self.origin = ""
+        m = re.match(r"^(\[[0-9a-fA-F]{8}(?:/\d+[hH']?)*\])?(.*)$", text)
+        self.origin, body = m.group(1) or "", m.group(2)
+        parts = body.split("/")
+        head = parts[0]
+        if re.fullmatch(r"0[23][0-9a-fA-F]{64}", head):
+            self.pubkey, self.chaincode = bytes.fromhex(head), None
+            PublicKey(self.pubkey)
+            if len(parts) > 1:
+                raise DescriptorError("derivation needs an xpub, not a plain key")
+            self.steps = []
+        elif head[:4] in ("xpub", "tpub"):
+            self.pubkey, self.chaincode = parse_xpub(head)
+            self.steps = _parse_path(parts[1:])
+        else:
+            raise DescriptorError("unsupported key expression %r" % head[:16])
+        self.head = head
+
+    def ranged(self):
+        return "*" in self.steps
+
+    def derive(self, index, change):
+        if self.chaincode is None:
+            return self.pubkey
+        return _walk(self.pubkey, self.chaincode, self.steps, index, change)
+
+    def __str__(self):
+        return self.origin + self.head + _fmt_path(self.steps)
+
+
+def _split_top(s):
+    parts, depth, cur = [], 0, ""
+    for c in s:
+        if c in "([<":
+            depth += 1
+        elif c in ")]>":
+            depth -= 1
+        if c == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += c
+    parts.append(cur)
+    return parts
+
+
+class Descriptor:
+    """tr(musig(...)) / rawtr(musig(...)) of the 2-of-2 (or n-of-n) wallet."""
+
+    def __init__(self, text: str):
+        desc = strip_checksum(text)
+        m = re.fullmatch(r"(tr|rawtr)\(musig\((.*)\)((?:/[^/,()]+)*)\)", desc)
+        if not m:
+            if "musig(" in desc:
+                raise DescriptorError("musig() is only supported as the key of tr() or rawtr()")
+            raise DescriptorError("only tr(musig(...)) descriptors are supported")
+        self.kind = m.group(1)
+        self.keys = [Key(k) for k in _split_top(m.group(2))]
+        if len(self.keys) < 2:
+            raise DescriptorError("musig() needs at least two keys")
+        self.steps = _parse_path(m.group(3).split("/")[1:]) if m.group(3) else []
+        if self.steps:
+            if any(k.chaincode is None for k in self.keys):
+                raise DescriptorError("ranged musig() requires all participants to be xpubs")
+            if any(k.ranged() for k in self.keys):
+                raise DescriptorError("cannot have ranged participants if musig() is also ranged")
+
+    @classmethod
+    def from_keys(cls, pubkeys, kind="tr"):
+        return cls("%s(musig(%s))" % (kind, ",".join(bytes(k).hex() for k in pubkeys)))
+
+    def ranged(self):
+        return "*" in self.steps or any(k.ranged() for k in self.keys)
+
+    def aggregate_key(self, index=0, change=False) -> bytes:
+        """The MuSig2 aggregate (33 bytes) for one child: keys sorted after derivation."""
+        parts = keyagg.key_sort(k.derive(index, change) for k in self.keys)
+        agg = keyagg.key_agg(parts)
+        if self.steps:
+            agg = _walk(agg, BIP328_CHAINCODE, self.steps, index, change)
+        return agg
+
+    def participants(self, index=0, change=False):
+        return keyagg.key_sort(k.derive(index, change) for k in self.keys)
+
+    def output_key(self, index=0, change=False) -> bytes:
+        agg = self.aggregate_key(index, change)
+        return agg[1:] if self.kind == "rawtr" else keyagg.taproot_output_key(agg)
+
+    def script(self, index=0, change=False) -> bytes:
+        return p2tr_script(self.output_key(index, change))
+
+    def address(self, index=0, change=False, network="main") -> str:
+        return script_to_address(self.script(index, change), network)
+
+    def __str__(self):
+        body = "%s(musig(%s)%s)" % (self.kind, ",".join(str(k) for k in self.keys), _fmt_path(self.steps))
+        return add_checksum(body)
