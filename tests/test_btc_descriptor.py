@@ -88,7 +88,7 @@ def test_participant_derivation_agrees_with_card_crypto():
         for x in (X1, X2):
             pk, cc = D.parse_xpub(x)
             for n in ((1 if change else 0), index):
-                pk, cc = bip32.ckd_pub(pk, cc, n)
+                pk, cc, _ = bip32.ckd_pub(pk, cc, n)
             keys.append(pk)
         agg = musig2.get_xonly_pk(musig2.key_agg(musig2.key_sort(keys)))
         assert d.output_key(index, change) == taproot.output_key(agg)[0]
