@@ -15,7 +15,7 @@ from conftest import REPO
 
 CARD_PEER = r'''
 import sys
-sys.path.insert(0, REPO + "/firmware")
+sys.path.insert(0, LIB)
 from bioshard_card.storage import RecordStore
 from bioshard_card.proto import pairing as P
 
@@ -80,10 +80,11 @@ while True:
 
 
 class Card:
-    def __init__(self, micropython, tmp_path, flash):
+    def __init__(self, micropython, tmp_path, flash, heap="2m", lib=None):
         script = tmp_path / "card_peer.py"
-        script.write_text("REPO = %r\nFLASH = %r\n" % (str(REPO), str(flash)) + CARD_PEER)
-        self.p = subprocess.Popen([micropython, "-X", "heapsize=2m", str(script)],
+        lib = str(lib or REPO / "firmware")
+        script.write_text("LIB = %r\nFLASH = %r\n" % (lib, str(flash)) + CARD_PEER)
+        self.p = subprocess.Popen([micropython, "-X", "heapsize=" + heap, str(script)],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=str(tmp_path))
 
     def call(self, m):
@@ -102,8 +103,8 @@ class Card:
 def card_factory(micropython, tmp_path):
     cards = []
 
-    def make(flash_name="flash"):
-        c = Card(micropython, tmp_path, tmp_path / flash_name)
+    def make(flash_name="flash", **kw):
+        c = Card(micropython, tmp_path, tmp_path / flash_name, **kw)
         cards.append(c)
         return c
 
@@ -209,3 +210,23 @@ def test_code_normalisation():
     for bad in ("12345", "1234567", "12a456"):
         with pytest.raises(HP.PairingCodeMismatch):
             HP.normalize_code(bad)
+
+
+def test_card_side_fits_an_esp32_wroom_heap(card_factory, tmp_path):
+    """Pairing, storage and the channel on a 100 KB heap, from .mpy files as on a card
+    (compiling the sources themselves needs more heap than running them)."""
+    from test_firmware_compiles import mpy_cross
+
+    src = REPO / "firmware"
+    lib = tmp_path / "lib"
+    pkg = src / "bioshard_card"
+    needed = list(pkg.glob("*.py")) + list((pkg / "crypto").glob("*.py")) + list((pkg / "proto").glob("*.py"))
+    for path in needed:
+        out = lib / path.relative_to(src).with_suffix(".mpy")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([mpy_cross(), "-o", str(out), str(path)], check=True, capture_output=True)
+    card = card_factory(heap="100k", lib=lib)
+    record, _, _ = pair(card)
+    ch = open_session(card, record)
+    for i in range(5):
+        assert ch.open(card.call(ch.seal(bytes(200 + i)))) == b"echo:" + bytes(200 + i)
