@@ -33,8 +33,11 @@ class CPythonCard:
     def close(self):
         self.task.cancel()
         self.loop.call_soon_threadsafe(self.link.close)
+        # let the transports finish closing before the loop stops
+        asyncio.run_coroutine_threadsafe(asyncio.sleep(0.05), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        self.loop.close()
 
 
 @pytest.fixture

@@ -83,11 +83,14 @@ class CardClient:
             try:
                 frame = channel.open(frame)
             except Exception:
-                # The card answers a frame it could not open with an unsealed CHANNEL_ERROR.
+                # The card answers in the clear, with id null, when it cannot open our frame
+                # (CHANNEL_ERROR) or runs out of memory before sealing. Only such *errors* are
+                # taken unsealed — never a result — so a forger can at most fail this call,
+                # which dropping the frame would do anyway.
                 msg = self._loads(frame)
-                if isinstance(msg, dict) and isinstance(msg.get("error"), dict) \
-                        and msg["error"].get("code") == rpc.CHANNEL_ERROR:
-                    raise _card_error(rpc.CHANNEL_ERROR, "", method)
+                if isinstance(msg, dict) and msg.get("id", 0) is None and isinstance(msg.get("error"), dict):
+                    err = msg["error"]
+                    raise _card_error(err.get("code"), str(err.get("message", "")), method)
                 raise TransportError("reply to %s failed secure-channel authentication" % method)
         msg = self._loads(frame)
         if msg is None or not isinstance(msg, dict) or "id" not in msg:

