@@ -55,3 +55,12 @@ def test_micropython_failure_is_reported(tmp_path):
     bad.chmod(0o755)
     with pytest.raises(RuntimeError, match="boom"):
         XB.extract_batch_micropython([bytes(E.PACKED_LEN)], exe=str(bad))
+
+
+def test_image_paths_go_through_the_simulated_sensor(shared):
+    from bioshard.sim.fingerimage import to_sensor_image
+
+    tif = shared / "fingerprints" / "fvc2004" / "DB2_B" / "105_2.tif"
+    by_path = XB.extract_batch([tif, str(tif)], runner="cpython")
+    assert by_path[0] == by_path[1] == XB.extract_batch([to_sensor_image(str(tif))], runner="cpython")[0]
+    assert len(by_path[0]) >= 10

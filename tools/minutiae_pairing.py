@@ -50,24 +50,21 @@ def ref_frame(rec, src_w, src_h):
 
 
 def sensor_image(path):
-    """(packed sensor image, ox, oy): sensor pixel (x, y) = source pixel (x + ox, y + oy)."""
+    """(packed sensor image, ox, oy): sensor pixel (x, y) = source pixel (x + ox, y + oy).
+
+    The image is what the simulated sensor uploads (bioshard.sim.fingerimage: window centred
+    on the finger, levels stretched, 4-bit); the offset is that module's window origin."""
     try:
-        from bioshard.sim import fingerimage
+        from bioshard.sim import fingerimage as fi
     except ImportError:
-        fingerimage = None
-    if fingerimage is not None and hasattr(fingerimage, "sensor_crop"):
-        return _from_fingerimage(fingerimage, path)
-    return _private_sensor_image(path)
-
-
-def _from_fingerimage(fingerimage, path):
-    res = fingerimage.sensor_crop(path)
-    packed, (ox, oy) = res[0], res[1]
-    return bytes(packed), ox, oy
+        return _private_sensor_image(path)
+    a = fi.load_gray(path)
+    oy, ox = fi.window_origin(a.shape, fi.foreground_center(a))
+    return fi.to_sensor_image(a), ox, oy
 
 
 def _private_sensor_image(path):
-    # Stand-in until bioshard.sim.fingerimage lands: a 256x288 window centred on the dark
+    # Stand-in when bioshard.sim.fingerimage is absent: a 256x288 window centred on the dark
     # (ridge) pixels, padded with white, quantised to 4 bits, packed high nibble first.
     import numpy as np
     from PIL import Image

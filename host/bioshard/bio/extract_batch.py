@@ -41,6 +41,15 @@ def micropython_exe():
             or shutil.which("micropython"))
 
 
+def _as_packed(item):
+    # image files (str / Path) go through the simulated sensor, as the card would see them
+    if isinstance(item, (str, os.PathLike)):
+        from ..sim.fingerimage import to_sensor_image
+
+        return to_sensor_image(str(item))
+    return item
+
+
 def _check(images):
     for i, im in enumerate(images):
         if len(im) != PACKED_LEN:
@@ -87,11 +96,13 @@ def extract_batch_cpython(images):
 
 
 def extract_batch(images, runner="auto", batch=40):
-    """Minutiae lists [(x, y, angle, kind, quality), ...] for a list of packed sensor images.
+    """Minutiae lists [(x, y, angle, kind, quality), ...] for a list of packed sensor images
+    (36,864-byte uploads; an image file path is first turned into one by the simulated sensor,
+    bioshard.sim.fingerimage.to_sensor_image).
 
     runner: "micropython" (viper kernels in a subprocess, as on the card), "cpython"
     (in-process), or "auto" (micropython when installed and working, else CPython)."""
-    images = list(images)
+    images = [_as_packed(im) for im in images]
     if runner not in ("auto", "micropython", "cpython"):
         raise ValueError("runner must be auto, micropython or cpython")
     if runner == "cpython" or (runner == "auto" and not micropython_exe()):
