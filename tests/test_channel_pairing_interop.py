@@ -162,6 +162,8 @@ def test_wrong_code_typed_aborts_and_nothing_is_stored(card_factory, tmp_path):
         host.confirm_code(wrong)
     with pytest.raises(P.PairingStateError):
         host.confirm_code(shown)  # one attempt only
+    with pytest.raises(P.PairingStateError):
+        host.on_card_confirm(bytes(33))  # no record without the user's matching code
     assert not (tmp_path / "flash" / "pairing").exists()
 
 
@@ -207,7 +209,7 @@ def test_host_record_damaged_is_a_clean_error(tmp_path):
 
 def test_code_normalisation():
     assert HP.normalize_code(" 012-345 ") == "012345"
-    for bad in ("12345", "1234567", "12a456"):
+    for bad in ("12345", "1234567", "12a456", "\uff11\uff12\uff13\uff14\uff15\uff16"):
         with pytest.raises(HP.PairingCodeMismatch):
             HP.normalize_code(bad)
 

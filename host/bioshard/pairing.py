@@ -31,7 +31,7 @@ class PairingFailed(BioshardError):
 
 def normalize_code(typed):
     s = "".join(c for c in str(typed) if not c.isspace() and c != "-")
-    if len(s) != P.SAS_DIGITS or not s.isdigit():
+    if len(s) != P.SAS_DIGITS or any(c not in "0123456789" for c in s):
         raise PairingCodeMismatch("the code has %d digits" % P.SAS_DIGITS)
     return s
 
@@ -48,6 +48,7 @@ class HostPairing:
         self._m1 = None
         self._t = None
         self._code = None
+        self._confirmed = False
 
     def start(self):
         self._m1 = P.encode_m1(P.commitment(self._pub, self._nonce))
@@ -84,9 +85,12 @@ class HostPairing:
             raise PairingCodeMismatch(
                 "the code on the card does not match: pairing aborted (another card or an "
                 "attacker may be in range)")
+        self._confirmed = True
         return bytes((P.M4_HOST_CONFIRM,)) + P.confirm_mac(self._k_confirm, b"host", self._t)
 
     def on_card_confirm(self, m5):
+        if not self._confirmed:
+            raise P.PairingStateError("the user has not confirmed the code")
         want = P.confirm_mac(self._k_confirm, b"card", self._t)
         if len(m5) != P.M45_LEN or m5[0] != P.M5_CARD_CONFIRM or not ct_equal(bytes(m5[1:]), want):
             raise PairingFailed("the card's confirmation does not verify")
