@@ -105,21 +105,25 @@ class ZFM:
                 raise ZFMTimeout("sensor timeout: got %d of %d bytes" % (got, n))
             _sleep_ms(1)
 
+    def _discard_pending(self):
+        # Read only what any() says is there: readinto(buf) on a UART waits for a full buf.
+        # (any() is a byte count on ESP32 and at least 1 in the simulator.)
+        n = self._uart.any()
+        if not n:
+            return False
+        s = memoryview(self._scratch)
+        return bool(self._uart.readinto(s[:min(n, len(s))]))
+
     def _flush_input(self):
         # Stale bytes (late reply, power-on 0x55) must not be taken for the next answer.
-        uart = self._uart
-        s = self._scratch
-        while uart.any():
-            if not uart.readinto(s):
-                break
+        while self._discard_pending():
+            pass
 
     def drain(self, quiet_ms=_DRAIN_QUIET_MS):
         """Discard input until the line has been silent quiet_ms (resync after an error)."""
-        uart = self._uart
-        s = self._scratch
         start = last = _ticks()
         while _diff(_ticks(), start) < _DRAIN_MAX_MS:
-            if uart.any() and uart.readinto(s):
+            if self._discard_pending():
                 last = _ticks()
             elif _diff(_ticks(), last) >= quiet_ms:
                 return

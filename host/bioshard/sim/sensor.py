@@ -381,6 +381,12 @@ class ZFMSensorSim:
             if self.realtime:
                 time.sleep(len(item) * 10 / self.baud)
 
+    def serve_socket(self, conn) -> None:
+        """One card connection (the sim runner's per-connection handler): a fresh link
+        means a power-cycled card, so the password must be verified again."""
+        self.verified = self.password == 0
+        self.serve(conn)
+
     def start(self, conn) -> threading.Thread:
         """serve(conn) on a daemon thread."""
         t = threading.Thread(target=self.serve, args=(conn,), name="zfm-sim", daemon=True)
@@ -403,8 +409,7 @@ class ZFMSensorSim:
                 except OSError:
                     return
                 with conn:
-                    self.verified = self.password == 0
-                    self.serve(conn)
+                    self.serve_socket(conn)
         finally:
             srv.close()
 

@@ -1,0 +1,75 @@
+"""The card's driver under MicroPython, through boards/sim_bus.SimUART (the sim board's UART),
+against the CPython sensor simulator on a Unix socket: the path `bioshard sim` uses."""
+import hashlib
+import subprocess
+import tempfile
+import warnings
+
+from conftest import REPO
+from bioshard.sim import synthetic
+from bioshard.sim.sensor import ZFMSensorSim
+
+CARD_SCRIPT = r"""
+import sys
+sys.path[:0] = [%(repo)r + "/firmware", %(repo)r + "/boards"]
+import gc, hashlib, binascii, time
+gc.collect()
+buf = bytearray(36864)
+import sim_bus
+from bioshard_card.drivers.zfm import ZFM, ZFMError
+import socket, struct
+probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    probe.connect(%(sock)r)
+    probe.close()
+except OSError:
+    # The unix port's socket.connect() wants a raw sockaddr for AF_UNIX, not a path string
+    # (reported to the owner of boards/sim_bus.py): connect that way, keep SimUART's reads.
+    def _connect(path, attempts=1):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(struct.pack("H", socket.AF_UNIX) + path.encode() + b"\0")
+        return s
+
+    sim_bus._connect = _connect
+    print("SIMBUS_CONNECT_WORKAROUND 1")
+uart = sim_bus.SimUART(%(sock)r, timeout_ms=100)
+dev = ZFM(uart, password=%(pw)d, timeout_ms=1000, poll_ms=10)
+try:
+    dev.get_image()
+except ZFMError as e:
+    print("BEFORE_PWD", e.name)
+dev.verify_password()
+sp = dev.read_sys_para()
+print("SYSPARA", sp.capacity, sp.packet_size, sp.baud)
+print("LED", dev.led_control())
+dev.wait_finger(5000)
+t = time.ticks_ms()
+dev.upload_image(buf)
+print("UPLOAD_MS", time.ticks_diff(time.ticks_ms(), t))
+print("SHA", binascii.hexlify(hashlib.sha256(buf).digest()).decode())
+"""
+
+
+def test_micropython_driver_uploads_synthetic_finger_from_sim(micropython):
+    image = synthetic.impression(2, 1, seed=11)
+    with tempfile.TemporaryDirectory(prefix="bs-") as d:  # short path: Unix socket limit
+        sock = d + "/sensor.sock"
+        sim = ZFMSensorSim(password=0x5EC2E7)
+        sim.place_finger(image)
+        sim.start_unix(sock)
+        try:
+            script = CARD_SCRIPT % {"repo": str(REPO), "sock": sock, "pw": 0x5EC2E7}
+            proc = subprocess.run([micropython, "-X", "heapsize=100k", "-c", script],
+                                  capture_output=True, text=True, timeout=120, cwd=REPO)
+        finally:
+            sim.stop()
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
+    assert lines["BEFORE_PWD"] == "MUST_VERIFY_PASSWORD"
+    assert lines["SYSPARA"] == "1000 128 57600"
+    assert lines["LED"] == "False"  # R307: no ring LED, degraded cleanly
+    assert lines["SHA"] == hashlib.sha256(image).hexdigest()
+    print("upload over the simulated UART under micropython: %s ms" % lines["UPLOAD_MS"])
+    if "SIMBUS_CONNECT_WORKAROUND" in lines:
+        warnings.warn("boards/sim_bus.py cannot connect AF_UNIX by path under MicroPython")
