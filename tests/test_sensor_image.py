@@ -98,6 +98,8 @@ def test_fvc_images_convert(shared, db):
     assert len(np.unique(out)) == 16
     # Not rescaled: without auto level the window is exactly the quantized source crop.
     y0, x0 = F.window_origin(src.shape, F.foreground_center(src))
+    assert F.sensor_window(path) == (x0, y0, 1.0)
+    assert F.sensor_crop(path) == (packed, (x0, y0))
     crop = src[y0:y0 + 288, x0:x0 + 256]
     assert crop.shape == (288, 256)  # every FVC set is at least as large as the window
     plain = F.unpack_nibbles(F.to_sensor_image(path, auto_level=False))
@@ -119,3 +121,15 @@ def test_to_pil_round_trip():
     pil = F.to_pil(packed)
     assert pil.size == (256, 288) and pil.mode == "L"
     assert F.to_sensor_image(pil, auto_level=False) == packed  # already 256x288, 16 levels
+
+
+def test_sensor_window_maps_source_to_sensor_pixels():
+    img = np.full((600, 700), 255, np.uint8)
+    img[250:500, 300:520] = stripes(250, 220, 20.0)
+    img[380, 410] = 0  # a marked pixel inside the finger
+    x0, y0, scale = F.sensor_window(img, source_dpi=1000)
+    assert scale == 0.5
+    sx, sy = (410 - x0) * scale, (380 - y0) * scale
+    assert 0 <= sx < 256 and 0 <= sy < 288
+    packed, (ox, oy) = F.sensor_crop(img)
+    assert F.unpack_nibbles(packed)[380 - int(oy), 410 - int(ox)] == 0

@@ -116,14 +116,35 @@ def to_pil(packed) -> Image.Image:
     return Image.frombytes("L", (WIDTH, HEIGHT), unpack_4bit(packed))
 
 
-def to_sensor_image(src, source_dpi: float = 500, dpi: float = 500, auto_level: bool = True) -> bytes:
-    """Any PIL-readable image (path or PIL image or 2-D array) -> bytes(36864) as UpImage sends."""
+def _convert(src, source_dpi: float, dpi: float, auto_level: bool):
     a = load_gray(src)
+    scale = 1.0
     if abs(source_dpi - dpi) > 0.02 * dpi:
-        f = dpi / source_dpi
-        size = (max(1, round(a.shape[1] * f)), max(1, round(a.shape[0] * f)))
+        scale = dpi / source_dpi
+        size = (max(1, round(a.shape[1] * scale)), max(1, round(a.shape[0] * scale)))
         a = np.asarray(Image.fromarray(a).resize(size, Image.LANCZOS), dtype=np.uint8)
-    win = crop_window(a, foreground_center(a))
+    center = foreground_center(a)
+    y0, x0 = window_origin(a.shape, center)
+    win = crop_window(a, center)
     if auto_level:
         win = stretch(win)
-    return pack_4bit(quantize4(win))
+    return pack_4bit(quantize4(win)), x0, y0, scale
+
+
+def to_sensor_image(src, source_dpi: float = 500, dpi: float = 500, auto_level: bool = True) -> bytes:
+    """Any PIL-readable image (path or PIL image or 2-D array) -> bytes(36864) as UpImage sends."""
+    return _convert(src, source_dpi, dpi, auto_level)[0]
+
+
+def sensor_crop(src, source_dpi: float = 500, dpi: float = 500, auto_level: bool = True):
+    """(packed image, (ox, oy)): sensor pixel (x, y) shows source pixel (x + ox, y + oy)
+    (in source pixels divided by the scale when source_dpi != dpi)."""
+    packed, x0, y0, scale = _convert(src, source_dpi, dpi, auto_level)
+    return packed, (x0 / scale, y0 / scale)
+
+
+def sensor_window(src, source_dpi: float = 500, dpi: float = 500) -> tuple[float, float, float]:
+    """(x0, y0, scale): source pixel (x, y) lands on sensor pixel ((x - x0) * scale, (y - y0) * scale).
+    Used to bring reference minutiae (ISO 19794-2 records) into the sensor frame."""
+    _, x0, y0, scale = _convert(src, source_dpi, dpi, False)
+    return x0 / scale, y0 / scale, scale
