@@ -1,8 +1,9 @@
 # heapsize: 100k
 # bioshard_card.ui.display: screens go to the panel with partial refreshes and a periodic full
 # one. The fake bus only keeps the update-sequence parameters (0x22), so this fits 100 KB.
+from bioshard_card.ui import screens  # first: its fonts need 4 KB blocks of a fresh heap
 from bioshard_card.drivers.ssd1680 import SSD1680
-from bioshard_card.ui import display, screens
+from bioshard_card.ui import display
 
 
 class Pin:

@@ -18,6 +18,8 @@ SCREENS = (
     ("sign_output", screens.sign_output, (1, 2, P2WPKH, 1500000, False, 1, 4)),
     ("sign_output_change", screens.sign_output, (2, 2, P2TR_CHANGE, 12345678, True, 2, 4)),
     ("sign_output_taproot", screens.sign_output, (1, 1, P2TR, 2100000000000000, False, 1, 3)),
+    ("sign_output_op_return", screens.sign_output, (2, 2, "OP_RETURN data (40 bytes)", 0, False, 2, 5)),
+    ("sign_warnings", screens.sign_warnings, (("fee rate above 1000 sat/vB", "fee above 10% of amount sent"), 3, 5)),
     ("sign_summary", screens.sign_summary, (1500000, 12345678, 2310, 231, 1, 3, 4)),
     ("sign_confirm", screens.sign_confirm, (1502310, 4, 4)),
     ("sign_signed", screens.sign_result, ("signed",)),

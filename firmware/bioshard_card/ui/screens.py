@@ -7,6 +7,7 @@
 from .canvas import BLACK, WHITE
 from .text import Font, chunk_lines, draw_center, draw_right, fit, format_btc, wrap
 from . import font_big, font_body, font_bold, font_icons, font_mono
+from ..btc.amounts import format_rate
 
 BODY = Font(font_body)
 BOLD = Font(font_bold)
@@ -66,21 +67,20 @@ def _row(c, label, value, y, font=BODY):
 
 
 def _address(c, addr, y, max_lines=5):
-    """The address in groups of 4 in a monospaced font, every character shown. Returns next y."""
+    """The address in groups of 4 in a monospaced font, every character shown. Returns next y.
+    A description of a script without an address (it has spaces, e.g. 'OP_RETURN data (5
+    bytes)', from btc.address.describe_script) is wrapped as words instead."""
+    if " " in addr:
+        for line in wrap(BOLD, addr, W - 2 * MARGIN)[:max_lines]:
+            BOLD.draw(c, line, MARGIN, y)
+            y += LINE
+        return y
     for groups in chunk_lines(MONO, addr, W - 2 * MARGIN, 4, ADDR_GAP)[:max_lines]:
         x = MARGIN
         for g in groups:
             x = MONO.draw(c, g, x, y) + ADDR_GAP
         y += MONO.height + 1
     return y
-
-
-def _fee_rate(fee_sat, vsize):
-    """'12.3 sat/vB' from integers (one decimal, rounded half up)."""
-    if vsize <= 0:
-        return "?"
-    tenths = (fee_sat * 10 * 2 + vsize) // (2 * vsize)
-    return "%d.%d sat/vB" % (tenths // 10, tenths % 10)
 
 
 def _quality_bar(c, x, y, w, pct, threshold):
@@ -214,11 +214,29 @@ def sign_summary(c, send_sat, change_sat, fee_sat, vsize, outputs, page, pages):
     y += LINE
     _row(c, "Fee", format_btc(fee_sat), y, BOLD)
     y += LINE
-    _row(c, "Fee rate", _fee_rate(fee_sat, vsize), y)
+    _row(c, "Fee rate", format_rate(fee_sat, vsize), y)
     y += LINE + 3
     c.hline(MARGIN, y, W - 2 * MARGIN, BLACK)
     BOLD.draw(c, "Total", MARGIN, y + 4 + BIG.baseline - BOLD.baseline)
     _amount(c, send_sat + fee_sat, y + 4)
+
+
+def sign_warnings(c, warnings, page, pages):
+    """Anything unusual the review found (high fee, self-transfer...), on its own page so it
+    cannot be scrolled past unseen."""
+    c.fill(WHITE)
+    _header(c, "Warning", "%d/%d" % (page, pages))
+    _big_icon(c, ICON_WARN, MARGIN + 2, 22)
+    BIG.draw(c, "Check this!", 40, 22)
+    y = 50
+    for w in warnings:
+        c.fill_rect(MARGIN, y + 5, 3, 3, BLACK)  # bullet
+        for line in wrap(BOLD, w, W - 2 * MARGIN - 8):
+            if y + LINE > H:
+                return
+            BOLD.draw(c, line, MARGIN + 8, y)
+            y += LINE
+        y += 2
 
 
 def sign_confirm(c, total_sat, page, pages):

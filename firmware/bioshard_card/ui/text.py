@@ -3,6 +3,7 @@
 #
 # Drawing scans each glyph row once and emits one hline per run of ink, so no per-glyph buffer
 # is allocated and the cost is a few calls per row instead of one per pixel.
+from ..btc.amounts import format_btc as _format_btc
 
 
 class Font:
@@ -139,13 +140,10 @@ def chunk_lines(font, s, max_w, n=4, gap=None):
 
 
 def format_btc(sat, sign=False):
-    """Integer satoshis -> 'B.BBBBBBBB' with all 8 decimals; exact (no floats anywhere)."""
-    neg = sat < 0
-    whole, frac = divmod(-sat if neg else sat, 100000000)
-    s = "%d.%08d" % (whole, frac)
-    if neg:
-        return "-" + s
-    return "+" + s if sign else s
+    """Integer satoshis -> 'B.BBBBBBBB' with all 8 decimals, exact (btc.amounts does the
+    arithmetic: one implementation for the review and the panel); sign=True adds '+'."""
+    s = _format_btc(sat, False)
+    return "+" + s if sign and sat >= 0 else s
 
 
 def format_int(n):
