@@ -3,7 +3,9 @@ card's Dispatcher and simulated BLE link, under the `micropython` binary (2 MB h
 source, module compilation needs more heap than the .mpy files on a card), talking to the
 host's CardClient + SimTransport. The test plays the user: it reads the code from the card's
 "panel" (its stdout) and types it into the host."""
+import queue
 import subprocess
+import threading
 
 import pytest
 
@@ -79,6 +81,8 @@ def card(micropython, tmp_path):
     proc = subprocess.Popen([micropython, "-X", "heapsize=2m", str(script), str(REPO), str(sock),
                              str(tmp_path / "flash")], stdout=subprocess.PIPE, text=True)
     proc.sock = sock
+    proc.panel = queue.Queue()  # lines the card "shows", read without blocking the test forever
+    threading.Thread(target=lambda: [proc.panel.put(l) for l in proc.stdout], daemon=True).start()
     yield proc
     if proc.poll() is None:
         try:
@@ -91,7 +95,7 @@ def card(micropython, tmp_path):
 
 
 def read_panel(proc):
-    line = proc.stdout.readline().split()
+    line = proc.panel.get(timeout=30).split()
     assert line[0] == "CODE", line
     return line[1]
 
