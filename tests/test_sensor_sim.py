@@ -241,3 +241,19 @@ def test_sim_over_a_pair_of_files():
     os.close(w1)
     t.join(2)
     assert not t.is_alive()
+
+
+def test_driver_switches_sim_to_256_byte_packets_and_115200(sim):
+    s, uart = sim
+    dev = driver(uart)
+    dev.set_packet_size(256)
+    dev.set_baud(115200)
+    assert (s.packet_size, s.baud) == (256, 115200)
+    sp = dev.read_sys_para()
+    assert (sp.packet_size, sp.baud) == (256, 115200)
+    img = random_image(4)
+    s.place_finger(img)
+    assert dev.get_image()
+    buf = bytearray(36864)
+    dev.upload_image(buf)
+    assert bytes(buf) == img

@@ -196,3 +196,16 @@ def test_bad_command_checksum_gets_packet_error():
     # the stale 0x01 reply must not be taken as the answer to the next command
     assert dev.get_image() is False
     still_usable(dev)
+
+
+def test_set_baud_and_packet_size():
+    uart, dev = make()
+    dev.set_baud(115200)
+    assert uart.baud == 115200 and uart.uart_baud == 115200  # sensor and UART both switched
+    assert dev.read_sys_para().baud == 115200
+    raises(ValueError, dev.set_baud, 100000)
+    dev.set_packet_size(256)
+    assert dev.packet_size == 256 and dev.read_sys_para().packet_size == 256
+    assert dev.upload_image(image_buf()) == IMAGE_BYTES and image_matches(image_buf())
+    e = raises(ZFMError, dev.set_sys_para, 9, 1)
+    assert e.name == "INVALID_REGISTER"

@@ -31,6 +31,8 @@ class FakeSensorUart:
         self.faults = {}  # packet index in the next reply -> (kind, arg)
         self.commands = []
         self.led = None
+        self.baud = 57600
+        self.uart_baud = 57600
         self._buf = bytearray(P.OVERHEAD + P.MAX_PAYLOAD)
         self._gen = None
         self._cur = None
@@ -47,6 +49,9 @@ class FakeSensorUart:
         self.commands.append(payload[0])
         self._reply(self._dispatch(payload[0], payload[1:]))
         return len(data)
+
+    def init(self, baudrate=57600, **kw):  # machine.UART.init
+        self.uart_baud = baudrate
 
     def any(self):
         self._fill()
@@ -138,8 +143,16 @@ class FakeSensorUart:
         if cmd == C.CMD_READ_SYS_PARA:
             code = P.PACKET_SIZES.index(self.packet_size)
             a = self.address
-            p = bytes((0, 0, 0, 0, 0x03, 0xE8, 0, 3, a >> 24 & 0xFF, a >> 16 & 0xFF, a >> 8 & 0xFF, a & 0xFF, 0, code, 0, 6))
+            p = bytes((0, 0, 0, 0, 0x03, 0xE8, 0, 3, a >> 24 & 0xFF, a >> 16 & 0xFF, a >> 8 & 0xFF, a & 0xFF, 0, code, 0, self.baud // 9600))
             return self._ack(C.OK, p)
+        if cmd == C.CMD_SET_SYS_PARA:
+            if params[0] == 6 and params[1] < 4:
+                self.packet_size = P.PACKET_SIZES[params[1]]
+            elif params[0] == 4 and 1 <= params[1] <= 12:
+                self.baud = 9600 * params[1]
+            else:
+                return self._ack(C.INVALID_REGISTER)
+            return self._ack(C.OK)
         if cmd == C.CMD_TEMPLATE_NUM:
             return self._ack(C.OK, b"\x00\x00")
         if cmd == C.CMD_GET_IMAGE:

@@ -217,6 +217,26 @@ class ZFM:
         self.packet_size = sp.packet_size
         return sp
 
+    def set_sys_para(self, register, value):
+        """SetSysPara: 4 = baud (N x 9600), 5 = security level, 6 = packet size code."""
+        self._command(C.CMD_SET_SYS_PARA, bytes((register, value)))
+
+    def set_baud(self, baud):
+        """Switch sensor and UART to `baud` (9600..115200, multiple of 9600). At 57600 an
+        image upload takes ~7 s on the wire, at 115200 ~3.5 s. The setting persists in the
+        sensor's flash, so boards must open the UART at the baud they last set."""
+        n = baud // 9600
+        if n < 1 or n > 12 or n * 9600 != baud:
+            raise ValueError("baud must be N x 9600, N = 1..12")
+        self.set_sys_para(4, n)  # acknowledged at the old rate
+        if hasattr(self._uart, "init"):
+            self._uart.init(baudrate=baud)
+
+    def set_packet_size(self, size):
+        """Data packet size 32/64/128/256 bytes (fewer headers per image at 256)."""
+        self.set_sys_para(6, PACKET_SIZES.index(size))
+        self.packet_size = size
+
     def template_count(self):
         _, p = self._command(C.CMD_TEMPLATE_NUM)
         if len(p) < 2:
