@@ -232,3 +232,14 @@ def test_card_side_fits_an_esp32_wroom_heap(card_factory, tmp_path):
     ch = open_session(card, record)
     for i in range(5):
         assert ch.open(card.call(ch.seal(bytes(200 + i)))) == b"echo:" + bytes(200 + i)
+
+
+def test_host_record_goes_to_bioshard_home_0600(tmp_path, monkeypatch):
+    monkeypatch.setenv("BIOSHARD_HOME", str(tmp_path / "bh"))
+    rec = P.PairingRecord(bytes(range(16)), bytes(range(32)), b"\x02" + bytes(range(32)))
+    HP.save_record(rec)
+    path = tmp_path / "bh" / HP.RECORD_FILE
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == [HP.RECORD_FILE]  # no temp file left
+    back = HP.load_record()
+    assert back.to_bytes() == rec.to_bytes()
