@@ -133,3 +133,14 @@ def test_wrong_frame_size_is_refused():
     panel, _, _ = make()
     raises(ValueError, panel.show, FRAME_WHITE[:100])
 
+
+
+def test_partial_refresh_can_be_turned_off_or_use_another_sequence():
+    for seq, expect in ((None, b"\xf7"), (0xFC, b"\xfc")):
+        cs, dc, rst, busy = Pin(1), Pin(1), Pin(1), Pin(0)
+        spi = SPI(cs, dc)
+        panel = SSD1680(spi, cs, dc, rst, busy, partial_seq=seq)
+        panel.show(FRAME_WHITE)
+        spi.log = []
+        panel.show(FRAME_BLACK, full=False)
+        assert [p for c, p in commands(spi.log) if c == 0x22] == [expect]

@@ -61,7 +61,10 @@ class PanelTimeout(OSError):
 
 
 class SSD1680:
-    def __init__(self, spi, cs, dc, rst, busy, width=122, height=250, busy_timeout_ms=10000):
+    def __init__(self, spi, cs, dc, rst, busy, width=122, height=250, busy_timeout_ms=10000, partial_seq=SEQ_PARTIAL):
+        # partial_seq: 0xFF (Waveshare V4: OTP waveform for display mode 2, reloads LUT);
+        # 0xFC skips the temperature/LUT reload (GxEPD2 uses it for DEPG0213BN). None turns
+        # partial refresh off (V3 glass whose OTP has no mode-2 waveform): every show is full.
         self.spi = spi
         self.cs = cs
         self.dc = dc
@@ -72,6 +75,7 @@ class SSD1680:
         self.row_bytes = (width + 7) // 8
         self.buf_size = self.row_bytes * height
         self.busy_timeout_ms = busy_timeout_ms
+        self.partial_seq = partial_seq
         self._cmdbuf = bytearray(1)
         self._args = bytearray(4)
         self._based = False  # 0x26 holds what is on the glass: partial refresh is possible
@@ -164,7 +168,7 @@ class SSD1680:
     def _start(self, buf, full):
         if not self._ready:
             self.init()
-        if full or not self._based:
+        if full or not self._based or self.partial_seq is None:
             self._command_args(BORDER, BORDER_FULL)
             self._write_ram(WRITE_RAM_BW, buf)
             self._write_ram(WRITE_RAM_RED, buf)
@@ -174,7 +178,7 @@ class SSD1680:
         else:
             self._command_args(BORDER, BORDER_PARTIAL)
             self._write_ram(WRITE_RAM_BW, buf)
-            self._command_args(UPDATE_CTRL2, SEQ_PARTIAL)
+            self._command_args(UPDATE_CTRL2, self.partial_seq)
             partial = True
         self._command(MASTER_ACTIVATION)
         return partial
