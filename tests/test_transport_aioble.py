@@ -117,7 +117,7 @@ def test_gatt_table_is_nordic_uart(aioble_mod):
     mod, ab = aioble_mod
 
     async def go():
-        return mod.AioblePeripheral("bioshard-1", mtu=185)
+        return mod.AiobleNusPeripheral("bioshard-1", mtu=185)
 
     link = asyncio.run(go())
     (svc,) = ab.registered
@@ -134,7 +134,7 @@ def test_frames_both_ways_and_mtu_from_connection(aioble_mod):
     mod, ab = aioble_mod
 
     async def go():
-        link = mod.AioblePeripheral("bioshard-1", mtu=247)
+        link = mod.AiobleNusPeripheral("bioshard-1", mtu=247)
         conn = ab.next_conn = FakeConn(mtu=23)
         await link.wait_connected()
         assert ab.advertised[1] == b"bioshard-1"
@@ -162,7 +162,7 @@ def test_disconnect_while_waiting_is_link_closed(aioble_mod):
     from bioshard_card.drivers.ble_link import LinkClosed
 
     async def go():
-        link = mod.AioblePeripheral("c", mtu=247)
+        link = mod.AiobleNusPeripheral("c", mtu=247)
         conn = ab.next_conn = FakeConn(mtu=247)
         await link.wait_connected()
         task = asyncio.ensure_future(link.read_frame())
@@ -183,7 +183,7 @@ def test_stuck_notifications_drop_the_central(aioble_mod):
     from bioshard_card.drivers.ble_link import LinkClosed
 
     async def go():
-        link = mod.AioblePeripheral("c")
+        link = mod.AiobleNusPeripheral("c")
         conn = ab.next_conn = FakeConn(mtu=247)
         await link.wait_connected()
         ab.registered[0].characteristics[0].fail_next = 10**6

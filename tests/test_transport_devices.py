@@ -84,3 +84,10 @@ def test_devices_ble_without_bleak(monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "bleak", None)
     assert main(["devices", "--ble", "--sim-dir", str(tmp_path)]) == 0
     assert "pip install" in capsys.readouterr().out
+
+
+def test_socket_peripheral_accepts_board_argument_order(tmp_path):
+    # boards/sim.py calls SocketPeripheral(path, name); the documented order is (name, path).
+    a = SocketPeripheral(str(tmp_path / "ble.sock"), "bioshard-x")
+    b = SocketPeripheral("bioshard-x", str(tmp_path / "ble.sock"))
+    assert (a.name, a.path) == (b.name, b.path) == ("bioshard-x", str(tmp_path / "ble.sock"))

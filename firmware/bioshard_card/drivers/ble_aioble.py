@@ -45,7 +45,7 @@ _NOTIFY_RETRIES = const(100)
 _NOTIFY_BACKOFF_MS = const(10)
 
 
-class AioblePeripheral(ChunkedLink):
+class AiobleNusPeripheral(ChunkedLink):
     def __init__(self, name, mtu=MAX_ATT_MTU, max_frame=frames.MAX_FRAME):
         super().__init__(max_frame)
         self.name = name
@@ -116,3 +116,6 @@ class AioblePeripheral(ChunkedLink):
     def close(self):
         self.disconnect()
         aioble.stop()
+
+
+AioblePeripheral = AiobleNusPeripheral  # short alias

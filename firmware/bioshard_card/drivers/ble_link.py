@@ -9,7 +9,7 @@
 # read_frame()/write_frame() raise LinkClosed (an OSError) when the central goes away; the app
 # then calls wait_connected() again.
 #
-# Backends: SocketPeripheral (below) for the simulator, and ble_aioble.AioblePeripheral on the
+# Backends: SocketPeripheral (below) for the simulator, and ble_aioble.AiobleNusPeripheral on the
 # ESP32. Both only implement _recv_chunk()/_send_chunk(); framing and MTU splitting live here.
 #
 # Simulator wire format (docs/architecture.md): the card listens on the Unix socket
@@ -154,6 +154,10 @@ class SocketPeripheral(ChunkedLink):
 
     def __init__(self, name, path=None, mtu=MAX_ATT_MTU, max_frame=frames.MAX_FRAME):
         super().__init__(max_frame)
+        # boards/sim.py passes (path, name); tests pass (name, path). A socket path always has
+        # a "/" and an advertised name never does, so both orders are read unambiguously.
+        if path is not None and "/" in name and "/" not in path:
+            name, path = path, name
         self.name = name
         self.path = path or sim_dir() + "/ble.sock"
         self.local_mtu = mtu
