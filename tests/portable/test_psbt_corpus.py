@@ -110,3 +110,49 @@ def test_mutations_never_crash():
         except PSBTError:
             refused += 1
     assert refused + accepted == 400 and refused > 200
+
+
+def test_bip174_invalid_vectors():
+    from bioshard_card.btc.psbt import parse
+
+    n = 0
+    with open(repo_path(CORPUS + "bip174_invalid.tsv")) as f:
+        for line in f:
+            name, reason, hexdata = line.rstrip("\n").split("\t")
+            gc.collect()
+            try:
+                parse(h2b(hexdata))
+            except PSBTError as e:
+                assert e.reason == reason, (name, e.reason)
+                n += 1
+                continue
+            raise AssertionError("accepted BIP-174 invalid vector: " + name)
+    assert n == 7
+
+
+def test_bip373_valid_vectors_parse():
+    from bioshard_card.btc.psbt import parse
+
+    agg = h2b("030b58e337aa4d3852a8c29387c42408d8cfbe3a613a5e397e0a9f01a5fb7107d4")
+    parts = [h2b(k) for k in ("02346b99593357107c9d3459e9deba8d3eaf44e6636c85c7f853eb90ba52e8cd00",
+                              "024fafd65f8169186fc2bfdb2233c77e630d10be280a24c7165c09a27611775c2c",
+                              "02f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9")]
+    nonces = []
+    with open(repo_path(CORPUS + "bip373_valid.tsv")) as f:
+        for line in f:
+            name, hexdata = line.rstrip("\n").split("\t")
+            p = parse(h2b(hexdata))
+            inp = p.inputs[0]
+            assert inp.musig == [(agg, parts)], name
+            assert inp.amount == 100000000 and inp.script == b"\x51\x20" + agg[1:]
+            nonces.append(inp.pub_nonces)
+            # Not our wallet: the review must refuse it, naming the input.
+            other = Wallet(h2b("11" * 32), h2b("02" + "22" * 32), [], None, "main")
+            from bioshard_card.btc.review import review
+            try:
+                review(p, other)
+            except PSBTError as e:
+                assert e.reason == "input 0: Taproot input not ours"
+            else:
+                raise AssertionError("foreign PSBT accepted")
+    assert nonces == [0, 3]

@@ -11,7 +11,7 @@ except ImportError:
 
 from .errors import PSBTError
 from .psbt import MAX_INPUTS, MAX_OUTPUTS, MAX_SCRIPT, MAX_PARTICIPANTS, MAX_MUSIG
-from .tx import MAX_MONEY, parse_unsigned, sha256d
+from .tx import MAX_MONEY, parse_unsigned, txid_of_serialized
 
 
 # Global keys
@@ -24,9 +24,15 @@ _I_NON_WITNESS_UTXO = const(0x00)
 _I_WITNESS_UTXO = const(0x01)
 _I_PARTIAL_SIG = const(0x02)
 _I_SIGHASH = const(0x03)
+_I_REDEEM_SCRIPT = const(0x04)
+_I_WITNESS_SCRIPT = const(0x05)
 _I_BIP32 = const(0x06)
 _I_FINAL_SCRIPTSIG = const(0x07)
 _I_FINAL_WITNESS = const(0x08)
+_I_RIPEMD160 = const(0x0A)
+_I_SHA256 = const(0x0B)
+_I_HASH160 = const(0x0C)
+_I_HASH256 = const(0x0D)
 _I_TAP_KEY_SIG = const(0x13)
 _I_TAP_SCRIPT_SIG = const(0x14)
 _I_TAP_LEAF_SCRIPT = const(0x15)
@@ -38,6 +44,8 @@ _I_MUSIG_PUB_NONCE = const(0x1B)
 _I_MUSIG_PARTIAL_SIG = const(0x1C)
 
 # Output keys
+_O_REDEEM_SCRIPT = const(0x00)
+_O_WITNESS_SCRIPT = const(0x01)
 _O_BIP32 = const(0x02)
 _O_TAP_INTERNAL_KEY = const(0x05)
 _O_TAP_TREE = const(0x06)
@@ -135,7 +143,7 @@ def input_handler(inp, txin):
         elif t == _I_NON_WITNESS_UTXO:
             _no_keydata(kd, "non-witness utxo")
             # Not needed for Taproot, but if present it must be the transaction it claims.
-            if sha256d(v.read(v.remaining())) != txin.txid:
+            if txid_of_serialized(v) != txin.txid:
                 raise PSBTError("non-witness utxo does not match the input")
         elif t == _I_SIGHASH:
             _no_keydata(kd, "sighash type")
@@ -179,6 +187,14 @@ def input_handler(inp, txin):
         elif t == _I_FINAL_SCRIPTSIG or t == _I_FINAL_WITNESS:
             _no_keydata(kd, "final script")
             inp.finalized = True
+        elif t == _I_REDEEM_SCRIPT or t == _I_WITNESS_SCRIPT:
+            _no_keydata(kd, "script field")
+        elif t == _I_RIPEMD160 or t == _I_HASH160:
+            if len(kd) != 20:
+                raise PSBTError("bad key for hash preimage")
+        elif t == _I_SHA256 or t == _I_HASH256:
+            if len(kd) != 32:
+                raise PSBTError("bad key for hash preimage")
         elif t == _I_PARTIAL_SIG or t == _I_BIP32:
             if len(kd) not in (33, 65):
                 raise PSBTError("bad key for pubkey field")
@@ -204,6 +220,8 @@ def output_handler(out):
             if len(out.musig) >= MAX_MUSIG:
                 raise PSBTError("too many MuSig2 aggregate keys")
             out.musig.append(_musig_participants(kd, v, "musig2 participants"))
+        elif t == _O_REDEEM_SCRIPT or t == _O_WITNESS_SCRIPT:
+            _no_keydata(kd, "script field")
         elif t == _O_BIP32:
             if len(kd) not in (33, 65):
                 raise PSBTError("bad key for pubkey field")

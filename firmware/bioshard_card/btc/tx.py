@@ -144,3 +144,33 @@ def _count(r, limit):
     if n > limit:
         raise PSBTError("count too large")
     return n
+
+
+def txid_of_serialized(r):
+    """Internal-order txid of the serialized tx in Reader `r` (with or without witness),
+    hashing slices in place: a large previous transaction is never copied or parsed into
+    objects. Consumes the whole reader."""
+    buf = r.buf
+    h = hashlib.sha256()
+    h.update(r.read(4))
+    segwit = r.remaining() >= 2 and buf[r.pos] == 0 and buf[r.pos + 1] == 1
+    if segwit:
+        r.skip(2)
+    body = r.pos
+    n_in = r.compact()
+    for _ in range(n_in):
+        r.skip(36)
+        r.skip(r.compact())
+        r.skip(4)
+    for _ in range(r.compact()):
+        r.skip(8)
+        r.skip(r.compact())
+    h.update(buf[body : r.pos])
+    if segwit:
+        for _ in range(n_in):
+            for _ in range(r.compact()):
+                r.skip(r.compact())
+    h.update(r.read(4))
+    if r.remaining():
+        raise PSBTError("trailing bytes after tx")
+    return hashlib.sha256(h.digest()).digest()
