@@ -128,9 +128,9 @@ def _positions(entry, window, start, n):
     (xs, xe), (ys, ye) = window
     stream = record(0, b"\x11") + record(1, bytes([entry]))
     stream += record(0, b"\x44") + record(1, bytes([xs, xe]))
-    stream += record(0, b"\x45") + record(1, bytes([ys, 0, ye, 0]))
+    stream += record(0, b"\x45") + record(1, bytes([ys & 0xFF, ys >> 8, ye & 0xFF, ye >> 8]))
     stream += record(0, b"\x4e") + record(1, bytes([start[0]]))
-    stream += record(0, b"\x4f") + record(1, bytes([start[1], 0]))
+    stream += record(0, b"\x4f") + record(1, bytes([start[1] & 0xFF, start[1] >> 8]))
     stream += record(0, b"\x24") + record(1, bytes(range(1, n + 1)))
     sim.feed(stream)
     _positions.counter_after = (sim.x, sim.y)
@@ -240,3 +240,19 @@ def test_display_from_board_contract_to_simulator_image():
     gold = Image.open(REPO / "tests" / "golden" / "pairing.png").convert("1")
     assert image_bits(sim.last_image) == image_bits(gold)
     assert sim.refreshes == ["full"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(entry=st.integers(0, 7), x=st.tuples(st.integers(0, 21), st.integers(0, 21)),
+       y=st.tuples(st.integers(0, 295), st.integers(0, 295)), n=st.integers(1, 60))
+def test_ram_counters_match_nested_loop_model(entry, x, y, n):
+    """Counter stepping (simulator) against the window scanned by nested loops (model): the fast
+    axis is X unless AM (bit 2) is set, each axis runs up or down per ID0/ID1."""
+    xlo, xhi = sorted(x)
+    ylo, yhi = sorted(y)
+    xs = list(range(xlo, xhi + 1)) if entry & 1 else list(range(xhi, xlo - 1, -1))
+    ys = list(range(ylo, yhi + 1)) if entry & 2 else list(range(yhi, ylo - 1, -1))
+    order = [(a, b) for b in ys for a in xs] if not entry & 4 else [(a, b) for a in xs for b in ys]
+    n = min(n, len(order), 250)
+    got = _positions(entry, ((xs[0], xs[-1]), (ys[0], ys[-1])), order[0], n)
+    assert got == order[:n]
