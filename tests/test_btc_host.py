@@ -1,0 +1,123 @@
+"""Host-side PSBT roles (creator/updater, finalizer/extractor), the PSBT map codec and the
+`bioshard wallet` command."""
+import base64
+import hashlib
+from pathlib import Path
+
+import pytest
+from coincurve import PrivateKey
+
+from bioshard.cli import main
+from bioshard.wallet import finalize as fin
+from bioshard.wallet import keyagg, psbt_io
+from bioshard.wallet.descriptor import Descriptor
+from bioshard.wallet.psbt_build import Utxo, build
+from bioshard_card.btc import psbt as card_psbt
+from bioshard_card.btc.errors import PSBTError
+from bioshard_card.btc.tx import parse_tx
+
+CORPUS = Path(__file__).parent / "psbt_corpus"
+A_SK = hashlib.sha256(b"bioshard host test A").digest()
+B_SK = hashlib.sha256(b"bioshard host test B").digest()
+A = PrivateKey(A_SK).public_key.format()
+B = PrivateKey(B_SK).public_key.format()
+DESC = str(Descriptor.from_keys([A, B]))
+P2WPKH_ADDR = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+
+
+def _all_psbts():
+    out = [p.read_bytes() for p in sorted((CORPUS / "valid").glob("*.psbt"))]
+    for line in (CORPUS / "bip373_valid.tsv").read_text().splitlines():
+        out.append(bytes.fromhex(line.split("\t")[1]))
+    return out
+
+
+def test_maps_roundtrip_byte_for_byte():
+    for raw in _all_psbts():
+        p = psbt_io.parse(raw)
+        assert p.serialize() == raw
+        assert psbt_io.load(base64.b64encode(raw).decode()) == raw
+        assert psbt_io.load(raw.hex()) == raw
+        assert psbt_io.load(raw) == raw
+    with pytest.raises(PSBTError):
+        psbt_io.load("not a psbt")
+
+
+def test_builder_fields_match_bip371_373():
+    parts, agg, out = keyagg.wallet_keys([A, B])
+    own = b"\x51\x20" + out
+    p = build([Utxo("11" * 32, 1, 5000, own)], [(own, 4000)], agg, parts, out)
+    parsed = card_psbt.parse(p.serialize())
+    i = parsed.inputs[0]
+    assert i.internal_key == agg[1:] and i.musig == [(agg, parts)]
+    assert (i.amount, i.script) == (5000, own)
+    o = parsed.outputs[0]
+    assert o.internal_key == agg[1:] and o.musig == [(agg, parts)]
+    assert parsed.tx.inputs[0].txid == bytes.fromhex("11" * 32)[::-1]
+    with pytest.raises(ValueError):
+        build([Utxo("11" * 32, 1, 5000, b"\x51\x20" + b"\x00" * 32)], [(own, 1)], agg, parts, out)
+
+
+def _sign_all(p):
+    """Sign with the tweaked aggregate secret — the same BIP-340 signature a MuSig2 session
+    produces (tests/test_btc_independent.py runs the real session)."""
+    parts, agg, out = keyagg.wallet_keys([A, B])
+    coeffs = keyagg.key_agg_coeffs(parts)
+    sks = {A: A_SK, B: B_SK}
+    d = sum(c * int.from_bytes(sks[k], "big") for c, k in zip(coeffs, parts)) % keyagg.N
+    if agg[0] == 3:
+        d = keyagg.N - d
+    t = int.from_bytes(keyagg.taproot_tweak(agg[1:]), "big")
+    full = PrivateKey(d.to_bytes(32, "big")).public_key.add(t.to_bytes(32, "big")).format()
+    assert full[1:] == out
+    dt = (d + t) % keyagg.N
+    cache, types = fin.sighashes(p)
+    for i in range(len(p.inputs)):
+        fin.add_key_sig(p, i, PrivateKey(dt.to_bytes(32, "big")).sign_schnorr(cache.sighash(i, types[i])))
+
+
+def test_cli_create_review_finalize(tmp_path, capsys):
+    assert main(["wallet", "address", DESC, "--network", "regtest"]) == 0
+    addr = capsys.readouterr().out.strip()
+    assert addr.startswith("bcrt1p")
+    f = tmp_path / "spend.psbt"
+    assert main(["wallet", "create", DESC, "--network", "regtest", "--utxo", "ab" * 32 + ":0:0.001",
+                 "--utxo", "cd" * 32 + ":3:0.0002", "--to", P2WPKH_ADDR + ":0.0005",
+                 "--change", "0.00069", "--out", str(f)]) == 0
+    assert main(["wallet", "review", str(f), DESC, "--network", "regtest"]) == 0
+    shown = capsys.readouterr().out
+    assert "SEND #0 0.00050000 BTC" in shown and P2WPKH_ADDR in shown
+    assert "CHANGE #1 0.00069000 BTC" in shown and addr in shown
+    assert "FEE 0.00001000 BTC" in shown
+    # unsigned: finalize refuses with the named exit code
+    assert main(["wallet", "finalize", str(f)]) == 7
+    p = psbt_io.parse(f.read_bytes())
+    _sign_all(p)
+    f.write_bytes(p.serialize())
+    capsys.readouterr()
+    assert main(["wallet", "finalize", str(f)]) == 0
+    raw = bytes.fromhex(capsys.readouterr().out.strip())
+    tx, wit = parse_tx(raw)
+    assert len(tx.inputs) == 2 and [len(w[0]) for w in wit] == [64, 64]
+
+
+def test_finalize_refuses_bad_signature():
+    parts, agg, out = keyagg.wallet_keys([A, B])
+    own = b"\x51\x20" + out
+    p = build([Utxo("22" * 32, 0, 9000, own)], [(own, 8000)], agg, parts, out)
+    with pytest.raises(PSBTError, match="does not verify"):
+        fin.add_key_sig(p, 0, b"\x01" * 64)
+    p.inputs[0][b"\x13"] = b"\x01" * 64
+    with pytest.raises(PSBTError, match="does not verify"):
+        fin.finalize(p)
+    with pytest.raises(PSBTError, match="not finalized"):
+        fin.extract(psbt_io.parse(build([Utxo("22" * 32, 0, 9000, own)], [(own, 8000)], agg, parts, out).serialize()))
+
+
+def test_cli_rejects_bad_inputs(tmp_path, capsys):
+    assert main(["wallet", "address", DESC[:-1] + ("x" if DESC[-1] != "x" else "y")]) == 7
+    assert main(["wallet", "descriptor", "--key", "02" + "00" * 32, "--key", B.hex()]) == 7
+    f = tmp_path / "x.psbt"
+    f.write_bytes(b"psbt\xff\x00")
+    assert main(["wallet", "review", str(f), DESC]) == 7
+    assert "refuse" in capsys.readouterr().err
