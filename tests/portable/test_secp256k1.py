@@ -131,3 +131,19 @@ def test_lift_x_and_compressed_encoding():
     raises(ValueError, ec.cpoint, b"\x02" + (5).to_bytes(32, "big"))
     raises(ValueError, ec.cpoint, b"\x02" + P.to_bytes(32, "big"))
     raises(ValueError, ec.cpoint, ec.cbytes(ec.G)[:32])
+
+
+def test_mul_g2_shares_one_inversion_and_matches_mul_g():
+    for _ in range(3):
+        a, b = _rand() or 1, _rand() or 1
+        assert ec.mul_g2(a, b) == (_mul(ec.G, a), _mul(ec.G, b))
+
+
+def test_cpoint_cache_returns_correct_points_for_both_parities():
+    pt = ec.mul_g(_rand() or 1)
+    c = ec.cbytes(pt)
+    other = bytes((5 - c[0],)) + c[1:]  # same x, other parity
+    for _ in range(2):  # second round comes from the cache
+        assert ec.cpoint(c) == pt
+        assert ec.cpoint(bytearray(other)) == ec.negate(pt)
+    raises(ValueError, ec.cpoint, b"\x05" + c[1:])

@@ -48,7 +48,7 @@ class CardSigner:
         secnonce, pubnonce = musig2.nonce_gen(bytes(self._sk), self.pubkey, aggpk, session[3],
                                               extra_in)
         self._secnonce = secnonce
-        self._session = session
+        self._session = (session, pubnonce)
         return pubnonce
 
     def sign(self, aggnonce):
@@ -59,10 +59,11 @@ class CardSigner:
         self._session = None
         if secnonce is None:
             raise SessionError("no unused nonce: call nonce_gen first (nonces are single-use)")
-        pubkeys, tweaks, is_xonly, msg = session
+        (pubkeys, tweaks, is_xonly, msg), pubnonce = session
         ctx = musig2.SessionContext(bytes(aggnonce), pubkeys, tweaks, is_xonly, msg)
         try:
-            return musig2.sign(secnonce, bytes(self._sk), ctx, pk=self.pubkey)
+            # The pubnonce we sent is what the self-check verifies against (see musig2.sign).
+            return musig2.sign(secnonce, bytes(self._sk), ctx, pk=self.pubkey, pubnonce=pubnonce)
         finally:
             # musig2.sign zeroes k1, k2 first; also clear the rest of the buffer.
             for i in range(len(secnonce)):

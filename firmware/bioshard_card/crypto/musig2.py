@@ -73,11 +73,15 @@ def _wipe(buf, n):
         buf[i] = 0
 
 
-def sign(secnonce, sk, session_ctx, pk=None):
+def sign(secnonce, sk, session_ctx, pk=None, pubnonce=None):
     """Partial signature. Zeroes secnonce[0:64] first, so a second call with the same
-    secnonce raises ValueError. `pk` (optional, not in the BIP) is the caller's already
-    known plain public key for sk, which saves one k*G; it is still checked against the
-    secnonce and the result is still self-verified."""
+    secnonce raises ValueError.
+
+    Optional, not in the BIP: `pk`, the caller's known plain public key for sk (saves a k*G;
+    still checked against the secnonce), and `pubnonce`, the public nonce the caller sent in
+    round 1 (saves two k*G). The self-verification then checks the signature against what the
+    other signers actually hold, so a secnonce corrupted in RAM between the rounds is caught
+    too, which recomputing the pubnonce from that corrupted secnonce would not catch."""
     Q, gacc, _, b, R, e = get_session_values(session_ctx)
     k_1_ = _int(secnonce[0:32])
     k_2_ = _int(secnonce[32:64])
@@ -102,7 +106,9 @@ def sign(secnonce, sk, session_ctx, pk=None):
     d = g * gacc * d_ % N
     s = (k_1 + b * k_2 + e * a * d) % N
     psig = _b32(s)
-    pubnonce = ec.cbytes(ec.mul_g(k_1_)) + ec.cbytes(ec.mul_g(k_2_))
+    if pubnonce is None:
+        R_s1, R_s2 = ec.mul_g2(k_1_, k_2_)
+        pubnonce = ec.cbytes(R_s1) + ec.cbytes(R_s2)
     # Correctness check (fault attacks, bugs): never release a partial signature that does
     # not verify. Costs about as much as the signature itself.
     if not partial_sig_verify_internal(psig, pubnonce, pk, session_ctx):
@@ -127,13 +133,15 @@ def deterministic_sign(sk, aggothernonce, pubkeys, tweaks, is_xonly, msg, rand):
     k_2 = _det_nonce_hash(sk_, aggothernonce, aggpk, msg, 1) % N
     if k_1 == 0 or k_2 == 0:
         raise RuntimeError("zero nonce")
-    pubnonce = ec.cbytes(ec.mul_g(k_1)) + ec.cbytes(ec.mul_g(k_2))
+    R_s1, R_s2 = ec.mul_g2(k_1, k_2)
+    pubnonce = ec.cbytes(R_s1) + ec.cbytes(R_s2)
     secnonce = bytearray(_b32(k_1) + _b32(k_2) + individual_pk(sk))
     try:
         aggnonce = nonce_agg([pubnonce, aggothernonce])
     except Exception:
         raise InvalidContributionError(None, "aggothernonce")
-    psig = sign(secnonce, sk, SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg))
+    psig = sign(secnonce, sk, SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg),
+                pubnonce=pubnonce)
     return (pubnonce, psig)
 
 

@@ -32,7 +32,8 @@ def nonce_gen_internal(rand_, sk, pk, aggpk, msg, extra_in):
     # k_1 == 0 or k_2 == 0 cannot occur except with negligible probability.
     if k_1 == 0 or k_2 == 0:
         raise RuntimeError("zero nonce")
-    pubnonce = ec.cbytes(ec.mul_g(k_1)) + ec.cbytes(ec.mul_g(k_2))
+    R_s1, R_s2 = ec.mul_g2(k_1, k_2)
+    pubnonce = ec.cbytes(R_s1) + ec.cbytes(R_s2)
     secnonce = bytearray(_b32(k_1) + _b32(k_2) + pk)
     return secnonce, pubnonce
 

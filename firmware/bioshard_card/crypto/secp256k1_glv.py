@@ -20,8 +20,8 @@ def split_scalar(k):
 
 
 def _wnaf5(k, out):
-    """Width-5 NAF of k >= 0 into bytearray `out` (digit d stored as d & 0xFF), LSB first.
-    Returns the number of digits."""
+    """Width-5 NAF of k >= 0 into bytearray `out`, LSB first. A digit d (odd, -15..15) is
+    stored as its table slot (d + 17) >> 1 (1..16); 0 means no digit. Returns the length."""
     i = 0
     while k:
         if k & 1:
@@ -29,12 +29,26 @@ def _wnaf5(k, out):
             if d >= 16:
                 d -= 32
             k -= d
-            out[i] = d & 0xFF
+            out[i] = (d + 17) >> 1
         else:
             out[i] = 0
         k >>= 1
         i += 1
     return i
+
+
+def _slots(xs, ys, negate):
+    """Lists indexed by digit slot 1..16 (slot 0 unused): slot v holds d*P, d = 2v - 17."""
+    p = P
+    X = [0] * 17
+    Y = [0] * 17
+    for j in range(8):
+        y = p - ys[j] if negate else ys[j]
+        X[9 + j] = xs[j]
+        Y[9 + j] = y
+        X[8 - j] = xs[j]
+        Y[8 - j] = p - y
+    return X, Y
 
 
 def _odd_multiples(x, y):
@@ -94,21 +108,14 @@ def jmul(pt, k):
     k1, k2 = split_scalar(k)
     x, y = pt
     xs, ys, zg = _odd_multiples(x, y)
-    # Table 2 is lambda * table 1: (beta*x, y); sign of k1, k2 folded into the y coordinates.
+    # Table 2 is lambda * table 1, i.e. (beta*x, y); the signs of k1, k2 go into the y's.
     beta = BETA
-    xs2 = [xx * beta % p for xx in xs]
-    ys1 = ys
-    ys2 = ys
-    if k1 < 0:
-        k1 = -k1
-        ys1 = [p - yy for yy in ys]
-    if k2 < 0:
-        k2 = -k2
-        ys2 = [p - yy for yy in ys]
+    X1, Y1 = _slots(xs, ys, k1 < 0)
+    X2, Y2 = _slots([xx * beta % p for xx in xs], ys, k2 < 0)
     w1 = bytearray(132)
     w2 = bytearray(132)
-    n1 = _wnaf5(k1, w1)
-    n2 = _wnaf5(k2, w2)
+    n1 = _wnaf5(-k1 if k1 < 0 else k1, w1)
+    n2 = _wnaf5(-k2 if k2 < 0 else k2, w2)
     inf = True
     X = Y = Z = 0
     for i in range(max(n1, n2) - 1, -1, -1):
@@ -122,39 +129,54 @@ def jmul(pt, k):
             Z = 2 * Y * Z % p
             X = (E * E - 2 * D) % p
             Y = (E * (D - X) - 8 * C) % p
-        for t in (0, 1):
-            d = w1[i] if t == 0 else w2[i]
-            if d == 0:
-                continue
-            if d < 128:
-                j = d >> 1
-                x2 = xs[j] if t == 0 else xs2[j]
-                y2 = ys1[j] if t == 0 else ys2[j]
-            else:
-                j = (256 - d) >> 1
-                x2 = xs[j] if t == 0 else xs2[j]
-                y2 = p - (ys1[j] if t == 0 else ys2[j])
+        # Two digits per position (k1 on table 1, k2 on table 2): the same mixed addition
+        # written out twice, because a loop or call here costs more than a mulmod.
+        v = w1[i]
+        if v:
+            x2 = X1[v]
+            y2 = Y1[v]
             if inf:
                 X, Y, Z = x2, y2, 1
                 inf = False
-                continue
-            z2 = Z * Z % p
-            H = (x2 * z2 - X) % p
-            r = (y2 * z2 * Z - Y) % p
-            if H == 0:
-                if r == 0:
-                    X, Y, Z = jdouble((X, Y, Z))
+            else:
+                z2 = Z * Z % p
+                H = (x2 * z2 - X) % p
+                r = (y2 * z2 * Z - Y) % p
+                if H == 0:
+                    if r == 0:
+                        X, Y, Z = jdouble((X, Y, Z))
+                    else:
+                        inf = True
                 else:
-                    inf = True
-                continue
-            HH = H * H % p
-            HHH = H * HH % p
-            V = X * HH % p
-            X = (r * r - HHH - 2 * V) % p
-            Y = (r * (V - X) - Y * HHH) % p
-            Z = Z * H % p
+                    HH = H * H % p
+                    HHH = H * HH % p
+                    V = X * HH % p
+                    X = (r * r - HHH - 2 * V) % p
+                    Y = (r * (V - X) - Y * HHH) % p
+                    Z = Z * H % p
+        v = w2[i]
+        if v:
+            x2 = X2[v]
+            y2 = Y2[v]
+            if inf:
+                X, Y, Z = x2, y2, 1
+                inf = False
+            else:
+                z2 = Z * Z % p
+                H = (x2 * z2 - X) % p
+                r = (y2 * z2 * Z - Y) % p
+                if H == 0:
+                    if r == 0:
+                        X, Y, Z = jdouble((X, Y, Z))
+                    else:
+                        inf = True
+                else:
+                    HH = H * H % p
+                    HHH = H * HH % p
+                    V = X * HH % p
+                    X = (r * r - HHH - 2 * V) % p
+                    Y = (r * (V - X) - Y * HHH) % p
+                    Z = Z * H % p
     if inf:
         return None
     return (X, Y, Z * zg % p)
-
-
