@@ -19,7 +19,7 @@ class Font:
         cp = ord(ch)
         if cp < self._first or cp > self._last:
             cp = 63  # "?" marks anything the font does not have, never silently drops it
-        return (cp - self._first) * 5
+        return (cp - self._first) * 7  # INDEX entry size, see tools/gen_font.py
 
     def advance(self, ch):
         return self._index[self._glyph(ch) + 2]
@@ -35,7 +35,6 @@ class Font:
         """Draw s with the top of its line box at y; return the pen x after the last glyph."""
         idx = self._index
         bits = self._bits
-        h = self.height
         for ch in s:
             g = self._glyph(ch)
             off = idx[g] | (idx[g + 1] << 8)
@@ -43,19 +42,20 @@ class Font:
             left = idx[g + 4]
             if left > 127:
                 left -= 256
+            top = y + idx[g + 5]  # only the inked rows are stored
             rb = (gw + 7) >> 3
             gx = x + left
-            for row in range(h):
+            for row in range(idx[g + 6]):
                 run = -1
                 for col in range(gw):
                     if bits[off + (col >> 3)] & (0x80 >> (col & 7)):
                         if run < 0:
                             run = col
                     elif run >= 0:
-                        c.hline(gx + run, y + row, col - run, color)
+                        c.hline(gx + run, top + row, col - run, color)
                         run = -1
                 if run >= 0:
-                    c.hline(gx + run, y + row, gw - run, color)
+                    c.hline(gx + run, top + row, gw - run, color)
                 off += rb
             x += idx[g + 2]
         return x
