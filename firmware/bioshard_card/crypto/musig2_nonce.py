@@ -34,6 +34,8 @@ def nonce_gen_internal(rand_, sk, pk, aggpk, msg, extra_in):
         raise RuntimeError("zero nonce")
     R_s1, R_s2 = ec.mul_g2(k_1, k_2)
     pubnonce = ec.cbytes(R_s1) + ec.cbytes(R_s2)
+    ec.remember_point(pubnonce[0:33], R_s1)  # public; saves two square roots in sign()
+    ec.remember_point(pubnonce[33:66], R_s2)
     secnonce = bytearray(_b32(k_1) + _b32(k_2) + pk)
     return secnonce, pubnonce
 

@@ -106,6 +106,14 @@ def cpoint(b):
     return pt
 
 
+def remember_point(b, pt):
+    """Seed the decode cache with a point whose encoding we just made (e.g. our own public
+    nonce, which the sign() self-check decodes again): public data only."""
+    if len(_cpoint_cache) >= 8:
+        _cpoint_cache.clear()
+    _cpoint_cache[bytes(b)] = pt
+
+
 def cpoint_ext(b):
     if b == _ZERO33:
         return None
