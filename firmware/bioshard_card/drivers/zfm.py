@@ -24,7 +24,8 @@ from .zfm_image import IMAGE_BYTES
 
 if hasattr(time, "ticks_ms"):
     _ticks = time.ticks_ms
-    _diff = time.ticks_diff
+    _diff = time.ticks_diff  # tick counters wrap: never compare them with < or subtract
+    _add = time.ticks_add
     _sleep_ms = time.sleep_ms
 else:  # CPython
     def _ticks():
@@ -32,6 +33,9 @@ else:  # CPython
 
     def _diff(a, b):
         return a - b
+
+    def _add(a, b):
+        return a + b
 
     def _sleep_ms(ms):
         time.sleep(ms / 1000)
@@ -94,7 +98,7 @@ class ZFM:
         # Streams into mv (a memoryview) until full; ZFMTimeout if the line goes quiet.
         n = len(mv)
         got = 0
-        deadline = _ticks() + timeout_ms
+        deadline = _add(_ticks(), timeout_ms)
         uart = self._uart
         while got < n:
             r = uart.readinto(mv[got:])

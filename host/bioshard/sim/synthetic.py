@@ -110,7 +110,8 @@ def master_print(finger: int, seed: int = 0) -> np.ndarray:
     pos = theta / (np.pi / _ORIENTATIONS)
     bins = np.floor(pos).astype(int) % _ORIENTATIONS
     frac = pos - np.floor(pos)
-    img = (rng.random(CANVAS) < 0.004) * rng.choice([-1.0, 1.0], CANVAS)
+    density = rng.uniform(0.002, 0.008)  # sparse seeds: few long ridges; dense: many minutiae
+    img = (rng.random(CANVAS) < density) * rng.choice([-1.0, 1.0], CANVAS)
     for _ in range(7):
         img = _steered_filter(img, bank_f, bins, frac)
         img = np.tanh(2.5 * img / (np.abs(img).max() * 0.25 + 1e-9))
