@@ -208,3 +208,56 @@ def test_wallet_address_agrees_with_embit_and_bdk():
     assert str(d.derive_address(0, bdk.Network.REGTEST)) == script_to_address(OWN, "regtest")
     w_addr = bdk.Address.from_script(bdk.Script(OWN), bdk.Network.REGTEST)
     assert str(w_addr) == script_to_address(OWN, "regtest")
+
+
+def test_musig2_through_psbt_fields_then_bdk():
+    """The session carried entirely in BIP-373 PSBT fields (as host and card exchange it),
+    then bdk finalizes and its interpreter verifies."""
+    bdk = pytest.importorskip("bdkpython")
+    from bioshard.wallet import musig_psbt
+    from bioshard_card.btc.signing import session_params
+    from bioshard_card.crypto import musig2
+    from bioshard_card.crypto.card_signer import CardSigner
+
+    dest = bytes.fromhex("0014751e76e8199196d454941c45d1b3a323f1433bd6")
+    p = build(_utxos(), [(dest, 115_000)], AGG, PARTS, OUT)
+    wallet = Wallet(OUT, AGG, PARTS, B, "regtest")
+    rv = review(card_psbt.parse(p.serialize()), wallet)
+    params = session_params(rv, wallet)
+    for i, (msg, pubkeys, tweaks, is_xonly) in enumerate(params):
+        card = CardSigner(B_SK)
+        musig_psbt.add_pub_nonce(p, i, B, card.nonce_gen(pubkeys, msg, tweaks, is_xonly))
+        h_msg, _, h_tweaks, _, _ = musig_psbt.session(p, i)
+        assert (h_msg, h_tweaks) == (msg, tweaks)  # host and card agree on what is signed
+        sec, nonce = musig2.nonce_gen(A_SK, A, OUT, msg, None)
+        musig_psbt.add_pub_nonce(p, i, A, nonce)
+        aggnonce = musig_psbt.session(p, i)[4]
+        ctx = musig2.SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg)
+        musig_psbt.add_partial_sig(p, i, A, musig2.sign(sec, A_SK, ctx))
+        musig_psbt.add_partial_sig(p, i, B, card.sign(aggnonce))
+        musig_psbt.aggregate(p, i)
+    res = bdk.Psbt(base64.b64encode(p.serialize()).decode()).finalize()
+    assert res.could_finalize, res.errors
+    assert bytes(res.psbt.extract_tx().serialize()) == fin.extract(fin.finalize(p))
+
+
+def test_bad_partial_signature_is_named():
+    from bioshard.wallet import musig_psbt
+    from bioshard_card.btc.errors import PSBTError
+    from bioshard_card.crypto import musig2
+
+    p = build(_utxos()[:1], [(OWN, 69_000)], AGG, PARTS, OUT)
+    msg, pubkeys, tweaks, is_xonly, _ = musig_psbt.session(p, 0)
+    secs = {}
+    for pk, sk in ((A, A_SK), (B, B_SK)):
+        secs[pk], nonce = musig2.nonce_gen(sk, pk, OUT, msg, None)
+        musig_psbt.add_pub_nonce(p, 0, pk, nonce)
+    ctx = musig2.SessionContext(musig_psbt.session(p, 0)[4], pubkeys, tweaks, is_xonly, msg)
+    musig_psbt.add_partial_sig(p, 0, A, musig2.sign(secs[A], A_SK, ctx))
+    good_b = musig2.sign(secs[B], B_SK, ctx)
+    bad_b = (int.from_bytes(good_b, "big") ^ 1).to_bytes(32, "big")
+    musig_psbt.add_partial_sig(p, 0, B, bad_b)
+    with pytest.raises(PSBTError, match="participant %d is invalid" % PARTS.index(B)):
+        musig_psbt.aggregate(p, 0)
+    with pytest.raises(PSBTError):
+        musig_psbt.add_pub_nonce(p, 0, bytes.fromhex("02" + "11" * 32), b"\x02" * 66)
