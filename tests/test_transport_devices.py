@@ -91,3 +91,17 @@ def test_socket_peripheral_accepts_board_argument_order(tmp_path):
     a = SocketPeripheral(str(tmp_path / "ble.sock"), "bioshard-x")
     b = SocketPeripheral("bioshard-x", str(tmp_path / "ble.sock"))
     assert (a.name, a.path) == (b.name, b.path) == ("bioshard-x", str(tmp_path / "ble.sock"))
+
+
+def test_busy_card_is_a_clear_transport_error(cpy_card, tmp_path):
+    from bioshard.errors import TransportError
+
+    first = SimTransport(tmp_path / "ble.sock")
+    first.connect()  # holds the one central slot
+    try:
+        with pytest.raises(TransportError, match="busy"):
+            SimTransport(tmp_path / "ble.sock", connect_timeout=0.3).connect()
+    finally:
+        first.disconnect()
+    with CardClient(SimTransport(tmp_path / "ble.sock")) as cl:  # and it serves the next one
+        assert cl.call("ping") == "pong"

@@ -64,6 +64,10 @@ class SimTransport(Transport):
         except TransportError:
             self.disconnect()
             raise
+        if op is None:
+            self.disconnect()
+            raise TransportError("%s: no answer to the MTU exchange (the card is busy with "
+                                 "another central, or hung)" % self.describe())
         if op != OP_MTU or len(payload) != 2:
             self.disconnect()
             raise TransportError("%s: MTU exchange failed" % self.describe())
