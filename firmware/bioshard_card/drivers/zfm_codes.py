@@ -15,38 +15,27 @@ PID_DATA = const(0x02)
 PID_ACK = const(0x07)
 PID_END = const(0x08)
 
-# Instruction codes used by the driver and the simulator
+# Instruction codes the driver sends. The simulator also implements Match 0x03, Search 0x04,
+# RegModel 0x05, Store 0x06, LoadChar 0x07, DownChar 0x09, DownImage 0x0B, DeleteChar 0x0C,
+# Empty 0x0D, HighSpeedSearch 0x1B, ReadIndexTable 0x1F, GetImageEx 0x28, SoftReset 0x3D;
+# they get no names here because every name costs heap on a 100 KB card.
 CMD_GET_IMAGE = const(0x01)  # GenImg: capture into the image buffer
 CMD_IMG2TZ = const(0x02)  # Img2Tz: image buffer -> char buffer 1/2
-CMD_MATCH = const(0x03)
-CMD_SEARCH = const(0x04)
-CMD_REG_MODEL = const(0x05)
-CMD_STORE = const(0x06)
-CMD_LOAD_CHAR = const(0x07)
 CMD_UP_CHAR = const(0x08)
-CMD_DOWN_CHAR = const(0x09)
 CMD_UP_IMAGE = const(0x0A)
-CMD_DOWN_IMAGE = const(0x0B)
-CMD_DELETE = const(0x0C)
-CMD_EMPTY = const(0x0D)
 CMD_SET_SYS_PARA = const(0x0E)
 CMD_READ_SYS_PARA = const(0x0F)
 CMD_VFY_PWD = const(0x13)
-CMD_HS_SEARCH = const(0x1B)
 CMD_TEMPLATE_NUM = const(0x1D)
-CMD_READ_INDEX = const(0x1F)
-CMD_GET_IMAGE_EX = const(0x28)  # R503 GetImageEx (enrolment capture)
 CMD_AURA_LED = const(0x35)  # R503 AuraLedConfig; R307/AS608 have no such LED
-CMD_SOFT_RESET = const(0x3D)
 CMD_HANDSHAKE = const(0x40)
 CMD_GET_ECHO = const(0x53)
 
-# Confirmation codes (first payload byte of every acknowledge packet)
+# Confirmation codes the code base tests for by name (all of them are in _TABLE below)
 OK = const(0x00)
 PACKET_RECEIVE_ERR = const(0x01)
 NO_FINGER = const(0x02)
 IMAGE_FAIL = const(0x03)
-IMAGE_MESSY = const(0x06)
 FEATURE_FAIL = const(0x07)
 NO_MATCH = const(0x08)
 NOT_FOUND = const(0x09)
@@ -54,23 +43,12 @@ ENROLL_MISMATCH = const(0x0A)
 BAD_LOCATION = const(0x0B)
 READ_TEMPLATE_FAIL = const(0x0C)
 UPLOAD_FEATURE_FAIL = const(0x0D)
-PACKET_RESPONSE_FAIL = const(0x0E)
-UPLOAD_IMAGE_FAIL = const(0x0F)
 DELETE_FAIL = const(0x10)
-CLEAR_FAIL = const(0x11)
 WRONG_PASSWORD = const(0x13)
 INVALID_IMAGE = const(0x15)
-FLASH_ERR = const(0x18)
-NO_DEFINITION = const(0x19)
 INVALID_REGISTER = const(0x1A)
-BAD_REGISTER_CONFIG = const(0x1B)
-BAD_NOTEPAD_PAGE = const(0x1C)
-COMM_PORT_FAIL = const(0x1D)
 MUST_VERIFY_PASSWORD = const(0x21)
 SENSOR_HW_ERROR = const(0x29)
-UNSUPPORTED_COMMAND = const(0xFC)
-HARDWARE_ERROR = const(0xFD)
-EXECUTION_FAIL = const(0xFE)
 MODULE_OK = const(0x55)  # GetEcho answer / power-on handshake byte
 
 # One bytes object "<code byte>NAME:message\n" per entry rather than a dict of strings: it
