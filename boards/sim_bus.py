@@ -20,7 +20,8 @@ def _connect(path, attempts=50):
     for _ in range(attempts):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            s.connect(path)
+            # MicroPython's unix port takes a raw struct sockaddr_un, not a path string.
+            s.connect(struct.pack("H", socket.AF_UNIX) + path.encode() + b"\0")
             return s
         except OSError as e:
             last = e

@@ -22,18 +22,6 @@ import sim_bus
 from bioshard_card.drivers.ssd1680 import SSD1680
 from bioshard_card.ui import gallery
 from bioshard_card.ui.display import Display
-try:
-    sim_bus._connect(sys.argv[1], 1).close()
-    print("sim_bus: connect ok")
-except OSError:
-    # MicroPython's AF_UNIX connect() wants a struct sockaddr_un, not a path string.
-    import socket, struct
-    def _connect(path, attempts=50):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(struct.pack("H", socket.AF_UNIX) + path.encode() + b"\0")
-        return s
-    sim_bus._connect = _connect
-    print("sim_bus: connect PATCHED")
 spi = sim_bus.SimSPI(sys.argv[1])
 d = Display(SSD1680(spi, spi.cs, spi.dc, spi.rst, spi.busy))
 for name in sys.argv[2:]:
@@ -68,7 +56,3 @@ def test_micropython_card_over_panel_sock_renders_golden_screens(tmp_path, micro
         gold = Image.open(REPO / "tests" / "golden" / (name + ".png")).convert("1")
         assert got.tobytes() == gold.tobytes(), name
     assert Image.open(out / "latest.png").convert("1").tobytes() == gold.tobytes()
-    if "connect PATCHED" in proc.stdout:
-        pytest.xfail("boards/sim_bus.py _connect() passes a path string to MicroPython's AF_UNIX "
-                     "connect, which needs a sockaddr_un (pack('H', AF_UNIX) + path + NUL); the panel "
-                     "chain passed with that patch applied in the test")
