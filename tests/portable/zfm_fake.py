@@ -110,6 +110,11 @@ class FakeSensorUart:
                 yield bytearray(arg)
             if kind == "pid":
                 pkt[6] = arg
+            if kind == "flip":
+                pkt[arg[0] % len(pkt)] ^= arg[1]
+            if kind == "replace":
+                yield arg
+                continue
             yield pkt
             if kind == "stop":
                 return

@@ -86,6 +86,7 @@ class ZFM:
         self.poll_ms = poll_ms  # pause between GetImage polls (never a busy loop)
         self.packet_size = None  # learnt from read_sys_para(); checked on every data packet
         self.has_aura_led = None  # None = not tried yet, then True/False
+        self.quiet_ms = _DRAIN_QUIET_MS  # silence that ends a resync drain
         self._tx = bytearray(32)  # the longest command we send is 16 bytes
         self._hdr = bytearray(HEADER_LEN)
         self._ck = bytearray(2)
@@ -123,8 +124,9 @@ class ZFM:
         while self._discard_pending():
             pass
 
-    def drain(self, quiet_ms=_DRAIN_QUIET_MS):
+    def drain(self):
         """Discard input until the line has been silent quiet_ms (resync after an error)."""
+        quiet_ms = self.quiet_ms
         start = last = _ticks()
         while _diff(_ticks(), start) < _DRAIN_MAX_MS:
             if self._discard_pending():
