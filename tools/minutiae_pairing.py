@@ -160,6 +160,49 @@ def evaluate_files(db, tifs, dist=12.0, angle=30.0, runner="auto"):
     }
 
 
+def stability_files(tifs, shift=(5, 3), rotate=6.0, dist=12.0, angle=30.0, runner="auto"):
+    """Repeatability of the extractor under a new placement of the same finger: each image is
+    shifted by `shift` source pixels and rotated by `rotate` degrees (about its centre), both
+    versions go through the simulated sensor, and the second set of minutiae, mapped back
+    into the first image's sensor frame, is paired with the first. Returns the mean share of
+    minutiae paired (of the smaller set) -- what the key derivation relies on."""
+    import numpy as np
+    from PIL import Image
+
+    try:
+        from bioshard.sim import fingerimage as fi
+    except ImportError:
+        return None
+    imgs, frames = [], []
+    for t in tifs:
+        a = fi.load_gray(t)
+        h, w = a.shape
+        im = Image.fromarray(a)
+        # content moves by +shift and turns by +rotate degrees (counter-clockwise on screen)
+        b = np.asarray(im.rotate(rotate, resample=Image.BILINEAR, translate=shift, fillcolor=255))
+        o1 = fi.window_origin(a.shape, fi.foreground_center(a))
+        o2 = fi.window_origin(b.shape, fi.foreground_center(b))
+        imgs += [fi.to_sensor_image(a), fi.to_sensor_image(b)]
+        frames.append((o1, o2, w, h))
+    found = extract_batch(imgs, runner=runner)
+    rates = []
+    th = math.radians(rotate)
+    for i, ((oy1, ox1), (oy2, ox2), w, h) in enumerate(frames):
+        m1, m2 = found[2 * i], found[2 * i + 1]
+        back = []
+        cx, cy = w / 2.0, h / 2.0
+        for x, y, a_, k, q in m2:
+            # source coordinates in the moved image -> undo translate, then undo rotation
+            sx, sy = x + ox2 - shift[0] - cx, y + oy2 - shift[1] - cy
+            rx = sx * math.cos(th) - sy * math.sin(th)
+            ry = sx * math.sin(th) + sy * math.cos(th)
+            back.append((rx + cx - ox1, ry + cy - oy1, (a_ - int(round(rotate * 256 / 360))) % 256, k, q))
+        n = min(len(m1), len(back))
+        if n:
+            rates.append(len(pair(m1, back, dist, angle)) / n)
+    return round(sum(rates) / max(1, len(rates)), 4)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("root", nargs="?", default=str(REPO.parent / "shared" / "fingerprints" / "fvc2004"))

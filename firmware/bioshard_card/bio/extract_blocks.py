@@ -15,6 +15,8 @@ from .img_tables import ND
 # one quantisation step is 17).
 STD_FRAC = 0.35
 STD_MIN = 12
+# Radius (in blocks) of the second orientation smoothing: 1 = 3x3 blocks (24x24 px).
+SMOOTH = 1
 
 
 def _percentile(values, frac):
@@ -144,9 +146,9 @@ def orientation(stats, mask, bw, bh):
             if not mask[b]:
                 continue
             sx = sy = 0.0
-            for dy in (-bw, 0, bw):
-                for dx in (-1, 0, 1):
-                    k = b + dy + dx
+            for dy in range(max(-SMOOTH, -by), min(SMOOTH, bh - 1 - by) + 1):
+                for dx in range(max(-SMOOTH, -bx), min(SMOOTH, bw - 1 - bx) + 1):
+                    k = b + dy * bw + dx
                     sx += cx[k]
                     sy += cy[k]
             phi = 0.5 * math.atan2(sy, sx)       # gradient direction, image coordinates

@@ -17,6 +17,9 @@ SHORT = 12        # a ridge piece shorter than this between two minutiae is an a
 BROKEN = 14       # two facing endings closer than this are one broken ridge
 CLUSTER = 6       # minutiae closer than this to each other are noise
 SNAP = 48         # 67.5 degrees: snap the traced direction to the orientation field within this
+# Minutiae in blocks of ridge-flow coherence below this are dropped: measured on FVC2004,
+# under 20 barely one in four pairs with the reference, against ~0.7 overall.
+MIN_QUALITY = 20
 ENDING = 1
 BIFURCATION = 2
 
@@ -197,6 +200,8 @@ def minutiae(skel, w, h, bs, cands, n, angle, coh, mask, cap):
         orient = angle[b]
         ang = _snap(m[2], orient)
         q = coh[b]
+        if q < MIN_QUALITY:
+            continue
         out.append((x, y, ang, m[1], q if q <= 100 else 100))
     out.sort(key=lambda t: (-t[4], t[1], t[0]))
     return out[:cap]

@@ -20,7 +20,7 @@ BIAS = const(1 << 16)
 # Ridge period assumed by the enhancement filter: 500 dpi fingerprints have 8-11 px ridge
 # periods; 9 px sits in the middle and the filter's Gaussian envelope tolerates the spread.
 PERIOD = 9.0
-ALONG_TAPS = const(9)    # taps of the along-ridge smoothing (k = -4..4)
+ALONG_TAPS = const(11)   # taps of the along-ridge smoothing (k = -5..5)
 ACROSS_TAPS = const(9)   # taps of the across-ridge band-pass profile (k = -4..4)
 SHIFT = const(8)         # weights are fixed-point with 8 fractional bits
 
@@ -73,9 +73,9 @@ CN_LUT = _crossing_lut()
 
 
 def _weights_along():
-    # Gaussian (sigma 2.5 px) smoothing along the ridge: bridges pores and small breaks.
+    # Gaussian (sigma 3.5 px) smoothing along the ridge: bridges pores and small breaks.
     half = ALONG_TAPS // 2
-    g = [math.exp(-(k * k) / (2 * 2.5 * 2.5)) for k in range(-half, half + 1)]
+    g = [math.exp(-(k * k) / (2 * 3.5 * 3.5)) for k in range(-half, half + 1)]
     s = sum(g)
     w = [_iround(v * (1 << SHIFT) / s) for v in g]
     w[half] += (1 << SHIFT) - sum(w)  # exact unit gain
