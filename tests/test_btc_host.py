@@ -49,10 +49,10 @@ def test_builder_fields_match_bip371_373():
     p = build([Utxo("11" * 32, 1, 5000, own)], [(own, 4000)], agg, parts, out)
     parsed = card_psbt.parse(p.serialize())
     i = parsed.inputs[0]
-    assert i.internal_key == agg[1:] and i.musig == [(agg, parts)]
+    assert i.internal_key == agg[1:] and i.musig == ((agg, b"".join(parts)),)
     assert (i.amount, i.script) == (5000, own)
     o = parsed.outputs[0]
-    assert o.internal_key == agg[1:] and o.musig == [(agg, parts)]
+    assert o.internal_key == agg[1:] and o.musig == ((agg, b"".join(parts)),)
     assert parsed.tx.inputs[0].txid == bytes.fromhex("11" * 32)[::-1]
     with pytest.raises(ValueError):
         build([Utxo("11" * 32, 1, 5000, b"\x51\x20" + b"\x00" * 32)], [(own, 1)], agg, parts, out)

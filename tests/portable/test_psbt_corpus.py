@@ -143,7 +143,7 @@ def test_bip373_valid_vectors_parse():
             name, hexdata = line.rstrip("\n").split("\t")
             p = parse(h2b(hexdata))
             inp = p.inputs[0]
-            assert inp.musig == [(agg, parts)], name
+            assert inp.musig == ((agg, b"".join(parts)),), name
             assert inp.amount == 100000000 and inp.script == b"\x51\x20" + agg[1:]
             nonces.append(inp.pub_nonces)
             # Not our wallet: the review must refuse it, naming the input.

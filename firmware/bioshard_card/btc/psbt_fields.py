@@ -73,19 +73,21 @@ def _is_point33(b):
     return len(b) == 33 and (b[0] == 2 or b[0] == 3)
 
 
-def _musig_participants(kd, v, what):
+def _musig_participants(kd, v, what, intern, prev):
     if not _is_point33(kd):
         raise PSBTError("bad key for %s" % what)
     n = v.remaining()
     if n == 0 or n % 33 or n // 33 > MAX_PARTICIPANTS:
         raise PSBTError("bad %s value" % what)
-    keys = []
-    while v.remaining():
-        k = v.read(33)
-        if not _is_point33(k):
+    raw = v.read(n)
+    for i in range(0, n, 33):
+        if raw[i] != 2 and raw[i] != 3:
             raise PSBTError("bad %s value" % what)
-        keys.append(k)
-    return (kd, keys)
+    if prev is None:
+        prev = ()
+    elif len(prev) >= MAX_MUSIG:
+        raise PSBTError("too many MuSig2 aggregate keys")
+    return intern(prev + ((intern(kd), intern(raw)),))
 
 
 def _musig_keydata(kd, what):
@@ -106,11 +108,11 @@ def _tap_bip32(kd, v, what):
     v.skip(v.remaining())
 
 
-def global_handler(state):
+def global_handler(state, intern):
     def handle(t, kd, v):
         if t == _G_UNSIGNED_TX:
             _no_keydata(kd, "unsigned tx")
-            state[0] = parse_unsigned(v, MAX_INPUTS, MAX_OUTPUTS, MAX_SCRIPT)
+            state[0] = parse_unsigned(v, MAX_INPUTS, MAX_OUTPUTS, MAX_SCRIPT, intern)
         elif t == _G_VERSION:
             _no_keydata(kd, "version")
             if _exact(v, 4, "version") != b"\x00\x00\x00\x00":
@@ -126,7 +128,7 @@ def global_handler(state):
     return handle
 
 
-def input_handler(inp, txin):
+def input_handler(inp, txin, intern):
     def handle(t, kd, v):
         if t == _I_WITNESS_UTXO:
             _no_keydata(kd, "witness utxo")
@@ -139,7 +141,7 @@ def input_handler(inp, txin):
             script = v.read(n)
             if v.remaining():
                 raise PSBTError("bad witness utxo length")
-            inp.amount, inp.script = amount, script
+            inp.amount, inp.script = amount, intern(script)
         elif t == _I_NON_WITNESS_UTXO:
             _no_keydata(kd, "non-witness utxo")
             # Not needed for Taproot, but if present it must be the transaction it claims.
@@ -151,7 +153,7 @@ def input_handler(inp, txin):
             inp.sighash = b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)
         elif t == _I_TAP_INTERNAL_KEY:
             _no_keydata(kd, "tap internal key")
-            inp.internal_key = _exact(v, 32, "tap internal key")
+            inp.internal_key = intern(_exact(v, 32, "tap internal key"))
         elif t == _I_TAP_MERKLE_ROOT:
             _no_keydata(kd, "tap merkle root")
             inp.merkle_root = _exact(v, 32, "tap merkle root")
@@ -159,7 +161,7 @@ def input_handler(inp, txin):
             _no_keydata(kd, "tap key sig")
             if v.remaining() not in (64, 65):
                 raise PSBTError("bad tap key sig length")
-            inp.tap_key_sig = v.read(v.remaining())
+            inp.tap_key_sig = True
         elif t == _I_TAP_SCRIPT_SIG:
             if len(kd) != 64:
                 raise PSBTError("bad key for tap script sig")
@@ -173,9 +175,7 @@ def input_handler(inp, txin):
         elif t == _I_TAP_BIP32:
             _tap_bip32(kd, v, "tap bip32 derivation")
         elif t == _I_MUSIG_PARTICIPANTS:
-            if len(inp.musig) >= MAX_MUSIG:
-                raise PSBTError("too many MuSig2 aggregate keys")
-            inp.musig.append(_musig_participants(kd, v, "musig2 participants"))
+            inp.musig = _musig_participants(kd, v, "musig2 participants", intern, inp.musig)
         elif t == _I_MUSIG_PUB_NONCE:
             _musig_keydata(kd, "musig2 pub nonce")
             _exact(v, 66, "musig2 pub nonce")
@@ -204,11 +204,11 @@ def input_handler(inp, txin):
     return handle
 
 
-def output_handler(out):
+def output_handler(out, intern):
     def handle(t, kd, v):
         if t == _O_TAP_INTERNAL_KEY:
             _no_keydata(kd, "tap internal key")
-            out.internal_key = _exact(v, 32, "tap internal key")
+            out.internal_key = intern(_exact(v, 32, "tap internal key"))
         elif t == _O_TAP_TREE:
             _no_keydata(kd, "tap tree")
             if v.remaining() == 0:
@@ -217,9 +217,7 @@ def output_handler(out):
         elif t == _O_TAP_BIP32:
             _tap_bip32(kd, v, "tap bip32 derivation")
         elif t == _O_MUSIG_PARTICIPANTS:
-            if len(out.musig) >= MAX_MUSIG:
-                raise PSBTError("too many MuSig2 aggregate keys")
-            out.musig.append(_musig_participants(kd, v, "musig2 participants"))
+            out.musig = _musig_participants(kd, v, "musig2 participants", intern, out.musig)
         elif t == _O_REDEEM_SCRIPT or t == _O_WITNESS_SCRIPT:
             _no_keydata(kd, "script field")
         elif t == _O_BIP32:

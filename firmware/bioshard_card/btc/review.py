@@ -27,16 +27,34 @@ class Wallet:
     def __init__(self, output_key, agg_key=None, participants=(), card_key=None, network="main"):
         self.script = p2tr_script(output_key)
         self.agg_key = agg_key
+        self.agg_xonly = agg_key[1:] if agg_key is not None else None
         self.participants = list(participants)
+        self.participants_raw = b"".join(self.participants)
         self.card_key = card_key
         self.network = network
 
+    def known(self):
+        """Values the parser may share instead of copying (see psbt.parse)."""
+        k = [x for x in (self.script, self.agg_xonly, self.agg_key, self.participants_raw) if x]
+        if self.agg_key is not None:
+            k.append(((self.agg_key, self.participants_raw),))  # the whole usual musig entry
+        return tuple(k)
+
+    def has_card_key(self, raw):
+        k = self.card_key
+        if k is None:
+            return False
+        for i in range(0, len(raw), 33):
+            if raw[i : i + 33] == k:
+                return True
+        return False
+
     def claims_ours(self, internal_key, musig):
         """True when PSBT fields name our keys (regardless of what the script says)."""
-        if self.agg_key is not None and internal_key is not None and internal_key == self.agg_key[1:]:
+        if self.agg_xonly is not None and internal_key == self.agg_xonly:
             return True
-        for agg, keys in musig:
-            if agg == self.agg_key or (self.card_key is not None and self.card_key in keys):
+        for agg, raw in musig or ():
+            if agg == self.agg_key or self.has_card_key(raw):
                 return True
         return False
 
@@ -121,10 +139,10 @@ def review(psbt, wallet):
             raise PSBTError("input %d: unsupported sighash type" % n)
         if inp.merkle_root is not None:
             raise PSBTError("input %d: script tree not in this wallet" % n)
-        if inp.internal_key is not None and wallet.agg_key is not None and inp.internal_key != wallet.agg_key[1:]:
+        if inp.internal_key is not None and wallet.agg_xonly is not None and inp.internal_key != wallet.agg_xonly:
             raise PSBTError("input %d: internal key not ours" % n)
-        for agg, keys in inp.musig:
-            if wallet.agg_key is not None and (agg != wallet.agg_key or keys != wallet.participants):
+        for agg, raw in inp.musig or ():
+            if wallet.agg_key is not None and (agg != wallet.agg_key or raw != wallet.participants_raw):
                 raise PSBTError("input %d: MuSig2 participants not ours" % n)
         total_in += inp.amount
         if total_in > MAX_MONEY:
@@ -164,4 +182,4 @@ def review_psbt(buf, wallet):
     """Parse and review in one step: the card's entry point for a PSBT it was sent."""
     from .psbt import parse  # imported late: the compiler's peak stays small in a 100 KB heap
 
-    return review(parse(buf), wallet)
+    return review(parse(buf, wallet.known()), wallet)

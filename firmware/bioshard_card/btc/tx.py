@@ -63,8 +63,9 @@ def sha256d(b):
     return hashlib.sha256(hashlib.sha256(b).digest()).digest()
 
 
-def parse_unsigned(r, max_inputs, max_outputs, max_script):
-    """Parse an unsigned tx from Reader `r`, refusing anything a PSBT v0 must not contain."""
+def parse_unsigned(r, max_inputs, max_outputs, max_script, intern=None):
+    """Parse an unsigned tx from Reader `r`, refusing anything a PSBT v0 must not contain.
+    `intern` may map a script to an equal object already held (see psbt.parse)."""
     version = r.i32()
     n_in = r.compact()
     if n_in == 0:
@@ -96,7 +97,8 @@ def parse_unsigned(r, max_inputs, max_outputs, max_script):
         n = r.compact()
         if n > max_script:
             raise PSBTError("output script too long")
-        outputs.append(TxOut(amount, r.read(n)))
+        script = r.read(n)
+        outputs.append(TxOut(amount, intern(script) if intern else script))
     locktime = r.u32()
     if r.remaining():
         raise PSBTError("trailing bytes after unsigned tx")
