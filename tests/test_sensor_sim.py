@@ -257,3 +257,20 @@ def test_driver_switches_sim_to_256_byte_packets_and_115200(sim):
     buf = bytearray(36864)
     dev.upload_image(buf)
     assert bytes(buf) == img
+
+
+def test_a_finger_that_changes_at_every_capture(sim):
+    from bioshard.sim import synthetic
+
+    s, uart = sim
+    shots = iter(range(1, 10))
+    s.place_finger(lambda: synthetic.impression(1, next(shots), seed=4))
+    dev = driver(uart)
+    dev.timeout_ms = 5000  # rendering an impression takes a while, as a capture does
+    got = []
+    for _ in range(2):
+        dev.wait_finger(1000)
+        buf = bytearray(36864)
+        dev.upload_image(buf)
+        got.append(bytes(buf))
+    assert got == [synthetic.impression(1, 1, seed=4), synthetic.impression(1, 2, seed=4)]

@@ -75,13 +75,10 @@ class ZFMSensorSim:
     # ---- the finger --------------------------------------------------------------------
 
     def place_finger(self, image) -> None:
-        """Put a finger on the glass: 36,864 packed bytes, a path, a PIL image or a 2-D array."""
-        if isinstance(image, (bytes, bytearray, memoryview)) and len(image) == IMAGE_BYTES:
-            packed = bytes(image)
-        else:
-            from .fingerimage import to_sensor_image
-
-            packed = to_sensor_image(os.fspath(image) if isinstance(image, os.PathLike) else image)
+        """Put a finger on the glass: 36,864 packed bytes, a path, a PIL image or a 2-D array,
+        or a callable returning one of those, called at every capture (a real finger never
+        gives the same image twice: e.g. successive synthetic impressions)."""
+        packed = image if callable(image) else _to_packed(image)
         with self._lock:
             self._finger = packed
 
@@ -210,7 +207,7 @@ class ZFMSensorSim:
         if self.capture_failures > 0:
             self.capture_failures -= 1
             return self._ack(C.IMAGE_FAIL)
-        self.image[:] = finger
+        self.image[:] = _to_packed(finger()) if callable(finger) else finger
         self.image_valid = True
         return self._ack(C.OK)
 
@@ -437,6 +434,14 @@ class ZFMSensorSim:
         sim = cls(**kw)
         sim.start(a)
         return sim, SocketUART(b, timeout)
+
+
+def _to_packed(image) -> bytes:
+    if isinstance(image, (bytes, bytearray, memoryview)) and len(image) == IMAGE_BYTES:
+        return bytes(image)
+    from .fingerimage import to_sensor_image
+
+    return to_sensor_image(os.fspath(image) if isinstance(image, os.PathLike) else image)
 
 
 class _Stream:
