@@ -96,6 +96,9 @@ def valid_cases():
     p.inputs[0][b"\xf0"] = b"unknown"
     p.outputs[0][b"\xfc\x00"] = b""
     out.append(valid_case("unknown and proprietary fields", p))
+    # The limits themselves: 32 inputs, 16 outputs must review inside the card's heap.
+    p = build(utxos([100000] * 32), [(P2WPKH, 1000)] * 15 + [(OWN, 3000000)], AGG, PARTS, OUT)
+    out.append(valid_case("maximum inputs and outputs", p))
     return out
 
 
