@@ -33,3 +33,9 @@ def test_upload_whole_image_in_100k_heap():
     zfm_image.unpack_row(buf, zfm_image.HEIGHT - 1, row)
     last = image_byte(IMAGE_BYTES - 1)
     assert row[255] == (last & 15) * 17 and row[254] == (last >> 4) * 17
+
+    zfm_image.wipe(buf)
+    assert not any(buf)
+    odd = bytearray(b"\xff" * 300)
+    zfm_image.wipe(odd)
+    assert odd == bytearray(300)

@@ -41,3 +41,18 @@ def unpack_into(packed, out, scale=17):
         out[j + 1] = (b & 0x0F) * scale
         j += 2
     return out
+
+
+_ZERO = bytes(256)
+
+
+def wipe(buf):
+    """Zero a biometric buffer in place (256-byte steps: `buf[:] = bytes(n)` would first
+    allocate a second 36 KB block)."""
+    mv = memoryview(buf)
+    n = len(buf)
+    for i in range(0, n - n % 256, 256):
+        mv[i:i + 256] = _ZERO
+    r = n % 256
+    if r:
+        mv[n - r:] = _ZERO[:r]
