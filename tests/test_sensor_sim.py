@@ -274,3 +274,13 @@ def test_a_finger_that_changes_at_every_capture(sim):
         dev.upload_image(buf)
         got.append(bytes(buf))
     assert got == [synthetic.impression(1, 1, seed=4), synthetic.impression(1, 2, seed=4)]
+
+
+def test_soft_reset_handshake_byte_is_not_taken_for_a_reply(sim):
+    s, uart = sim
+    f = adafruit.Adafruit_Fingerprint(uart)
+    f.soft_reset()  # adafruit reads the acknowledge, then the 0x55 power-on byte
+    uart.write(P.encode(0xFFFFFFFF, C.PID_COMMAND, b"\x3d"))  # reset again, leave the 0x55
+    time.sleep(0.05)
+    dev = driver(uart)
+    assert dev.read_sys_para().capacity == 1000  # stale ack + 0x55 flushed before the command

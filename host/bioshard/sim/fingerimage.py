@@ -148,3 +148,25 @@ def sensor_window(src, source_dpi: float = 500, dpi: float = 500) -> tuple[float
     Used to bring reference minutiae (ISO 19794-2 records) into the sensor frame."""
     _, x0, y0, scale = _convert(src, source_dpi, dpi, False)
     return x0 / scale, y0 / scale, scale
+
+
+def main(argv=None) -> None:
+    """python -m bioshard.sim.fingerimage IN [IN ...] --out DIR: what the sensor would upload,
+    saved as 8-bit PNGs (256 x 288, 16 grey levels) for viewing."""
+    import argparse
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("images", nargs="+", type=Path)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--source-dpi", type=float, default=500)
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for p in args.images:
+        dst = args.out / (p.stem + ".png")
+        to_pil(to_sensor_image(p, source_dpi=args.source_dpi)).save(dst)
+        print(dst)
+
+
+if __name__ == "__main__":
+    main()
