@@ -17,10 +17,10 @@ import minutiae_pairing  # noqa: E402
 
 # measured (recall, precision) on these 8 images per DB, minus ~0.08
 FLOORS = {
-    "DB1_B": (0.23, 0.22),
-    "DB2_B": (0.57, 0.67),
-    "DB3_B": (0.57, 0.54),
-    "DB4_B": (0.65, 0.69),
+    "DB1_B": (0.25, 0.25),
+    "DB2_B": (0.55, 0.70),
+    "DB3_B": (0.57, 0.61),
+    "DB4_B": (0.64, 0.74),
 }
 
 
@@ -65,3 +65,11 @@ def test_reference_frame_is_the_header_size(shared):
     finally:
         minutiae_pairing.ref_frame = saved
     assert good["recall"] > 2 * naive["recall"], (good, naive)
+
+
+@pytest.mark.parametrize("db", sorted(FLOORS))
+def test_repeatable_under_new_placement(shared, db):
+    # the same finger shifted by (5, 3) px and turned by 6 degrees: most minutiae come back
+    # (measured 0.82-0.88 on these 4 images per DB)
+    tifs = sorted((shared / "fingerprints" / "fvc2004" / db).glob("*.tif"))[::10][:4]
+    assert minutiae_pairing.stability_files(tifs) >= 0.72
