@@ -71,6 +71,46 @@ class _Server(threading.Thread):
                 pass
 
 
+class _Person:
+    """A cooperative owner: whenever the card looks at the sensor (GetImage) the next queued
+    action happens — a finger is laid on the glass (imaged, then lifted, so the card's next
+    look sees the lift) or the button is pressed. Everything it does reaches the card only as
+    ZFM bytes and GPIO levels."""
+
+    def __init__(self, card):
+        self.card = card
+        self.queue = []
+        self.lock = threading.Lock()
+        self.just_imaged = False
+        self.done = threading.Condition(self.lock)
+        self.events = []  # what happened, for narration and tests
+
+    def get_image(self, sensor, original):
+        with self.lock:
+            if self.just_imaged:  # the finger was lifted right after it was imaged
+                self.just_imaged = False
+                sensor.lift_finger()
+                return original()
+            if not self.queue:
+                sensor.lift_finger()
+                return original()
+            kind, arg = self.queue.pop(0)
+            self.events.append(kind)
+            if not self.queue:
+                self.done.notify_all()
+            if kind == "button":
+                threading.Thread(target=self.card.press_button, daemon=True).start()
+                sensor.lift_finger()
+                return original()
+            sensor.place_finger(arg)
+            self.just_imaged = True
+            return original()
+
+    def wait_idle(self, timeout):
+        with self.lock:
+            return self.done.wait_for(lambda: not self.queue, timeout)
+
+
 class SimCard:
     """One simulated card: `with SimCard() as card: card.transport() ...`.
 
@@ -107,6 +147,9 @@ class SimCard:
         self.screens_dir = screens
 
         self.sensor = ZFMSensorSim()
+        self.person = _Person(self)
+        original = self.sensor._cmd_01
+        self.sensor._cmd_01 = lambda p: self.person.get_image(self.sensor, lambda: original(p))
         self.panel = SSD1680Sim(out_dir=str(screens))
         self._servers = [
             _Server(str(sim_dir / "sensor.sock"), self.sensor.serve_socket),
@@ -193,6 +236,19 @@ class SimCard:
         self.set_input("btn", 0)
         time.sleep(hold_s)
         self.set_input("btn", 1)
+
+    def queue(self, *actions):
+        """Queue what the owner does next, in order: ("finger", image) or ("button", None).
+        The card consumes them as it polls its sensor; see _Person."""
+        with self.person.lock:
+            self.person.queue.extend(actions)
+
+    def clear_queue(self):
+        with self.person.lock:
+            left = len(self.person.queue)
+            self.person.queue.clear()
+            self.person.done.notify_all()
+            return left
 
     def place_finger(self, image):
         self.sensor.place_finger(image)

@@ -1,0 +1,262 @@
+# The card's application: one asyncio state machine over the board's peripherals.
+#
+#   boot ──► splash ──► unpaired: setup screen, pairing open ──► pair.* (code on the panel,
+#            owner touches the sensor to confirm) ──► paired
+#   paired ──► every connection: session.hello installs the secure channel; only then are
+#              enroll / recover / wallet.set / sign / address.show / portfolio.push served
+#   idle   ──► portfolio (or a status screen); holding the button 2 s re-opens pairing
+#
+# No state here outlives a flow except public records on flash (identity, pairing, wallet);
+# Secret B, the key share and nonces exist only inside the flow that needs them.
+import asyncio
+import gc
+
+from . import VERSION
+from .compat import sleep_ms, ticks_diff, ticks_ms
+from .drivers.zfm import ZFM
+from .flows import enroll as enroll_flow
+from .flows import errors
+from .flows import sign as sign_flow
+from .flows.fingers import BUTTON, FINGER, FingerInput
+from .proto import rpc
+from .proto.pairing import PairingService
+from .storage import RecordStore, StorageError
+from .ui import screens, screens_app
+from .ui.display import Display
+from .wallet_record import WalletRecord, WalletRecordError
+
+CONFIRM_TIMEOUT_MS = 60000
+LONG_PRESS_MS = 2000
+MAX_TXS = 4
+
+
+def _extract(image):
+    # Imported on first use: the extractor and its tables are the card's largest modules.
+    from .bio.extract import extract_minutiae
+
+    return extract_minutiae(image)
+
+
+class Card:
+    def __init__(self, board):
+        self.board = board
+        self.display = Display.from_board(board)
+        self.sensor = ZFM(board.sensor_uart())
+        self.fingers = FingerInput(self.sensor, board.button(), _extract)
+        self.store = RecordStore(board.data_dir())
+        self.store.recover_all()  # finish or discard a write a power cut interrupted
+        self.dispatcher = rpc.Dispatcher()
+        self.pairing = PairingService(self.dispatcher, self.store, self)
+        self.name = "bioshard-" + "".join("%02X" % b for b in self.pairing.identity.pub[1:3])
+        self.wallet = self._load_wallet()
+        self.portfolio = None  # (balance, txs) pushed by the host; RAM only
+        self._code = ""
+        self._busy = False
+        d = self.dispatcher
+        d.register("get_version_info", self._version_info)
+        d.register("enroll", self._secure(self._enroll))
+        d.register("recover", self._secure(self._recover))
+        d.register("wallet.set", self._secure(self._wallet_set))
+        d.register("sign", self._secure(self._sign))
+        d.register("address.show", self._secure(self._address_show))
+        d.register("portfolio.push", self._secure(self._portfolio_push))
+        if self.pairing.record is None:
+            self.pairing.open_pairing()  # first boot: the setup screen invites pairing
+        self.link = board.ble_peripheral(self.name)
+
+    # ---- records ----------------------------------------------------------------------------
+    def _load_wallet(self):
+        try:
+            b = self.store.read("wallet")
+            return None if b is None else WalletRecord.from_bytes(b)
+        except (StorageError, WalletRecordError):
+            self.store.delete("wallet")  # a damaged public record: re-enroll/recover restores it
+            return None
+
+    def _save_wallet(self, w):
+        self.store.write("wallet", w.to_bytes())
+        self.wallet = w
+
+    # ---- PairingService's user interface ---------------------------------------------------
+    async def show_code(self, code):
+        self._code = code
+        await self.display.show_async(screens.pairing, code)
+
+    async def confirm_pairing(self):
+        await self.display.show_async(screens_app.pair_confirm, self._code)
+        r = await self.fingers.tap(CONFIRM_TIMEOUT_MS)
+        self._code = ""
+        await self.show_idle()
+        return r == FINGER
+
+    # ---- screens ----------------------------------------------------------------------------
+    async def show_idle(self):
+        if self.pairing.record is None:
+            await self.display.show_async(screens_app.setup, self.name)
+        elif self.portfolio is not None:
+            await self.display.show_async(screens.portfolio, self.portfolio[0], self.portfolio[1], self.name)
+        else:
+            await self.display.show_async(screens_app.idle, self.name, True, self.wallet is not None)
+
+    # ---- RPC handlers -----------------------------------------------------------------------
+    def _secure(self, handler):
+        def guarded(params):
+            if self.dispatcher.channel is None:
+                raise errors.not_ready("open a secure session first (session.hello)")
+            return handler(params)
+
+        return guarded
+
+    async def _flow(self, coro):
+        if self._busy:
+            raise rpc.RpcError(rpc.BUSY, "the card is busy with another request")
+        self._busy = True
+        try:
+            return await coro
+        finally:
+            self._busy = False
+            gc.collect()
+            await self.show_idle()
+
+    def _version_info(self, params):
+        w = self.wallet
+        return {"version": VERSION, "board": self.board.NAME, "name": self.name,
+                "card_id": self.pairing.identity.pub, "paired": self.pairing.record is not None,
+                "pairing_open": self.pairing.pairing_open, "enrolled": w is not None,
+                "wallet": bool(w and w.ready)}
+
+    @staticmethod
+    def _finger_ids(params):
+        ids = params["fingers"]
+        if not isinstance(ids, list) or not ids or len(ids) > 5:
+            raise errors.bad_params("fingers: a list of 1..5 finger positions")
+        for f in ids:
+            if not isinstance(f, int) or not 0 <= f <= 10:
+                raise errors.bad_params("finger positions are ISO 19794-2 codes 0..10")
+        return ids
+
+    def _network(self, params):
+        net = params.get("network", "main")
+        if net not in ("main", "test", "signet", "regtest"):
+            raise errors.bad_params("unknown network %r" % net)
+        return net
+
+    async def _enroll(self, params):
+        ids = self._finger_ids(params)
+        presses = params.get("presses", 3)
+        net = self._network(params)
+        if self.wallet is not None and not params.get("replace"):
+            raise errors.not_ready("this card already has a wallet; enrolling again replaces it (replace=true)")
+        blob, pub = await self._flow(enroll_flow.enroll(self.display, self.fingers, ids, presses))
+        self._save_wallet(WalletRecord(pub, None, net))
+        return {"blob": blob, "pubkey": pub}
+
+    async def _recover(self, params):
+        """A new card: the backed-up blob and the same fingers give the same key share."""
+        blob = params["blob"]
+        net = self._network(params)
+        if not isinstance(blob, (bytes, bytearray)):
+            raise errors.bad_params("blob must be bytes")
+        if self.wallet is not None and not params.get("replace"):
+            raise errors.not_ready("this card already has a wallet (replace=true to overwrite)")
+
+        async def flow():
+            from .crypto.kdf import card_share_pubkey
+
+            await self.display.show_async(screens_app.busy, "Restore", "Present your finger sequence to restore this wallet.")
+            secret_b = await sign_flow._secret_b(self.display, self.fingers, blob, False)
+            pub = card_share_pubkey(secret_b)
+            secret_b = None
+            return pub
+
+        pub = await self._flow(flow())
+        self._save_wallet(WalletRecord(pub, None, net))
+        return {"pubkey": pub}
+
+    def _wallet_set(self, params):
+        w = self.wallet
+        if w is None:
+            raise errors.not_ready("enroll (or recover) first: the card has no key share")
+        keys = params["participants"]
+        if not isinstance(keys, list):
+            raise errors.bad_params("participants: a list of two 33-byte keys")
+        nw = WalletRecord(w.card_key, None, w.network)
+        try:
+            nw.set_participants(keys)
+        except WalletRecordError as e:
+            raise errors.bad_params(str(e))
+        if w.ready and w.participants != nw.participants and not params.get("replace"):
+            raise errors.not_ready("this card belongs to another wallet (replace=true to overwrite)")
+        self._save_wallet(nw)
+        return {"aggregate_key": nw.agg_key, "output_key": nw.output_key}
+
+    async def _sign(self, params):
+        psbt, blob, nonces = params["psbt"], params["blob"], params["nonces"]
+        if not isinstance(psbt, (bytes, bytearray)) or not isinstance(blob, (bytes, bytearray)):
+            raise errors.bad_params("psbt and blob must be bytes")
+        return await self._flow(sign_flow.sign(self.display, self.fingers, self.wallet, psbt, blob, nonces))
+
+    async def _address_show(self, params):
+        w = self.wallet
+        if w is None or not w.ready:
+            raise errors.not_ready("no wallet on this card yet")
+        from .btc.address import p2tr_script, script_to_address
+
+        addr = script_to_address(p2tr_script(w.output_key), w.network)
+
+        async def flow():
+            await self.display.show_async(screens.address_verify, addr, "Receive address", "2-of-2")
+            return (await self.fingers.tap(CONFIRM_TIMEOUT_MS)) == FINGER
+
+        ok = await self._flow(flow())
+        return {"address": addr, "confirmed": ok}
+
+    async def _portfolio_push(self, params):
+        bal = params["balance"]
+        txs = params.get("txs", [])
+        if not isinstance(bal, int) or bal < 0 or not isinstance(txs, list):
+            raise errors.bad_params("balance: satoshis >= 0; txs: [[label, delta], ...]")
+        clean = []
+        for t in txs[:MAX_TXS]:
+            if not (isinstance(t, list) and len(t) == 2 and isinstance(t[0], str) and isinstance(t[1], int)):
+                raise errors.bad_params("each tx is [label, delta satoshis]")
+            clean.append((t[0][:24], t[1]))
+        self.portfolio = (bal, clean)
+        if not self._busy:
+            await self.show_idle()
+        return {}
+
+    # ---- main loop --------------------------------------------------------------------------
+    async def _button_watch(self):
+        """Idle only: holding the button LONG_PRESS_MS re-opens pairing (a new computer)."""
+        btn = self.fingers.button
+        while True:
+            await sleep_ms(100)
+            if self._busy or btn is None or btn.value() != 0:
+                continue
+            t0 = ticks_ms()
+            while btn.value() == 0 and ticks_diff(ticks_ms(), t0) < LONG_PRESS_MS:
+                await sleep_ms(50)
+            if btn.value() == 0 and not self._busy:
+                self.pairing.open_pairing()
+                await self.display.show_async(screens_app.setup, self.name)
+
+    async def run(self):
+        await self.display.show_async(screens.splash, VERSION, full=True)
+        try:
+            self.sensor.verify_password()
+        except Exception as e:  # a card without a working sensor can still show why
+            await self.display.show_async(screens.error, "Fingerprint sensor not answering (%s)" % type(e).__name__)
+        await self.show_idle()
+        asyncio.create_task(self._button_watch())
+        while True:
+            await self.link.wait_connected()
+            self.dispatcher.channel = None  # every connection starts unauthenticated
+            await rpc.serve(self.link, self.dispatcher)
+            self.dispatcher.channel = None
+            self.link.disconnect()
+            gc.collect()
+
+
+def main(board):
+    asyncio.run(Card(board).run())
