@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 import tempfile
-import warnings
 
 from conftest import REPO
 from bioshard.sim import synthetic
@@ -21,21 +20,6 @@ import sim_bus
 from bioshard_card.drivers.zfm import ZFM, ZFMError
 gc.collect()
 buf = bytearray(36864)  # after the imports, as the card app does (see test_zfm_heap100k)
-import socket, struct
-probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-try:
-    probe.connect(%(sock)r)
-    probe.close()
-except OSError:
-    # The unix port's socket.connect() wants a raw sockaddr for AF_UNIX, not a path string
-    # (reported to the owner of boards/sim_bus.py): connect that way, keep SimUART's reads.
-    def _connect(path, attempts=1):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(struct.pack("H", socket.AF_UNIX) + path.encode() + b"\0")
-        return s
-
-    sim_bus._connect = _connect
-    print("SIMBUS_CONNECT_WORKAROUND 1")
 uart = sim_bus.SimUART(%(sock)r, timeout_ms=100)
 dev = ZFM(uart, password=%(pw)d, timeout_ms=1000, poll_ms=10)
 try:
@@ -93,5 +77,4 @@ def test_micropython_driver_uploads_synthetic_finger_from_sim(micropython):
     assert lines["LED"] == "False"  # R307: no ring LED, degraded cleanly
     assert lines["SHA"] == hashlib.sha256(image).hexdigest()
     print("upload over the simulated UART under micropython: %s ms" % lines["UPLOAD_MS"])
-    if "SIMBUS_CONNECT_WORKAROUND" in lines:
-        warnings.warn("boards/sim_bus.py cannot connect AF_UNIX by path under MicroPython")
+
