@@ -3,7 +3,7 @@
 # against a host party, nonce single use, session binding, and the stateless last-signer path.
 from ptest import raises
 
-from bioshard_card.crypto import bip340, musig2
+from bioshard_card.crypto import bip340, musig2, taproot
 from bioshard_card.crypto.card_signer import CardSigner, SessionError
 from bioshard_card.crypto.kdf import card_share
 
@@ -53,8 +53,6 @@ def test_full_session_gives_valid_bip340_signature():
 
 
 def test_full_session_with_taproot_tweak():
-    from bioshard_card.crypto import taproot
-
     _, host_pk, pubkeys = _setup()
     internal = musig2.get_xonly_pk(musig2.key_agg(pubkeys))
     tweak = taproot.tap_tweak(internal)

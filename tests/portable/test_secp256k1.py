@@ -147,3 +147,16 @@ def test_cpoint_cache_returns_correct_points_for_both_parities():
         assert ec.cpoint(c) == pt
         assert ec.cpoint(bytearray(other)) == ec.negate(pt)
     raises(ValueError, ec.cpoint, b"\x05" + c[1:])
+
+
+def test_jmul_multi_is_the_sum_of_products():
+    pts = [_mul(ec.G, _rand() or 1) for _ in range(3)]
+    ks = [_rand(), 0, N - 1]
+    expect = None
+    for pt, k in zip(pts, ks):
+        expect = _add(expect, _mul(pt, k % N))
+    assert ec.to_affine(ec.jmul_multi(pts, ks)) == expect
+    # cancelling terms: k*P + (n - k)*P = infinity
+    k = _rand() or 1
+    assert ec.jmul_multi([pts[0], pts[0]], [k, N - k]) is None
+    assert ec.jmul_multi([], []) is None

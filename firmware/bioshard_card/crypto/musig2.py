@@ -168,13 +168,14 @@ def partial_sig_verify_internal(psig, pubnonce, pk, session_ctx):
     a = _session_key_agg_coeff(session_ctx, pk)
     g = 1 if ec.has_even_y(Q) else N - 1
     g_ = g * gacc % N
-    # Check s*G == Re_s + (e*a*g_)*P, Re_s = +-(R_s1 + b*R_s2), as
-    # s*G - (e*a*g_)*P == Re_s, with one inversion on each side compared projectively.
-    Re = ec.jadd(ec.to_jacobian(R_s1), ec.jmul(R_s2, b))
-    if not ec.has_even_y(R) and Re is not None:
-        Re = (Re[0], ec.P - Re[1], Re[2])
-    lhs = ec.jadd(ec.jmul_g(s), ec.jmul(P, N - e * a * g_ % N))
-    return _jeq(lhs, Re)
+    # Check s*G == Re_s + c*P with Re_s = +-(R_s1 + b*R_s2), c = e*a*g_, rearranged as
+    #   s*G - c*P -+ b*R_s2 == +-R_s1
+    # so the two variable-base products share one run of doublings (jmul_multi).
+    c = e * a * g_ % N
+    even = ec.has_even_y(R)
+    lhs = ec.jadd(ec.jmul_g(s), ec.jmul_multi((P, R_s2), (N - c, N - b if even else b)))
+    rhs = (R_s1[0], R_s1[1] if even else ec.P - R_s1[1], 1)
+    return _jeq(lhs, rhs)
 
 
 def _jeq(a, b):

@@ -73,13 +73,20 @@ def key_agg(pubkeys):
     pk2 = _get_second_key(pubkeys)
     L = _hash_keys(pubkeys)
     Q = None  # Jacobian accumulator: one inversion for the whole sum
+    pts = []
+    coeffs = []
     for i in range(len(pubkeys)):
         try:
             P_i = ec.cpoint(pubkeys[i])
         except ValueError:
             raise InvalidContributionError(i, "pubkey")
         a_i = _key_agg_coeff_internal(L, pubkeys[i], pk2)
-        Q = ec.jadd(Q, ec.to_jacobian(P_i) if a_i == 1 else ec.jmul(P_i, a_i))
+        if a_i == 1:
+            Q = ec.jadd(Q, ec.to_jacobian(P_i))
+        else:
+            pts.append(P_i)
+            coeffs.append(a_i)
+    Q = ec.jadd(Q, ec.jmul_multi(pts, coeffs))
     Q = ec.to_affine(Q)
     # Q is not infinity except with negligible probability.
     if Q is None:

@@ -26,7 +26,7 @@
 #
 # Points: affine (x, y) tuples, None = infinity. Jacobian (X, Y, Z) = (X/Z^2, Y/Z^3), None = inf.
 from .secp256k1_comb import jmul_g
-from .secp256k1_glv import BETA, LAMBDA, jmul, split_scalar
+from .secp256k1_glv import BETA, LAMBDA, jmul, jmul_multi, split_scalar
 from .secp256k1_jac import GX, GY, N, P, jadd, jdouble, to_affine, to_jacobian
 
 G = (GX, GY)

@@ -20,8 +20,12 @@ def split_scalar(k):
 
 
 def _wnaf5(k, out):
-    """Width-5 NAF of k >= 0 into bytearray `out`, LSB first. A digit d (odd, -15..15) is
-    stored as its table slot (d + 17) >> 1 (1..16); 0 means no digit. Returns the length."""
+    """Width-5 NAF of k into bytearray `out`, LSB first: digit d (odd, -15..15) is stored as
+    d & 0xFF, 0 means none. A negative k gives the negated digits (so its table needs no
+    negated copy). Returns the number of digits."""
+    neg = k < 0
+    if neg:
+        k = -k
     i = 0
     while k:
         if k & 1:
@@ -29,26 +33,12 @@ def _wnaf5(k, out):
             if d >= 16:
                 d -= 32
             k -= d
-            out[i] = (d + 17) >> 1
+            out[i] = (-d if neg else d) & 0xFF
         else:
             out[i] = 0
         k >>= 1
         i += 1
     return i
-
-
-def _slots(xs, ys, negate):
-    """Lists indexed by digit slot 1..16 (slot 0 unused): slot v holds d*P, d = 2v - 17."""
-    p = P
-    X = [0] * 17
-    Y = [0] * 17
-    for j in range(8):
-        y = p - ys[j] if negate else ys[j]
-        X[9 + j] = xs[j]
-        Y[9 + j] = y
-        X[8 - j] = xs[j]
-        Y[8 - j] = p - y
-    return X, Y
 
 
 def _odd_multiples(x, y):
@@ -99,26 +89,51 @@ def _odd_multiples(x, y):
     return xs, ys, Z * dz % p
 
 
-def jmul(pt, k):
-    """k*pt in Jacobian coordinates, pt affine (not None)."""
-    k %= N
-    if k == 0:
-        return None
+def jmul_multi(pts, ks):
+    """sum(k_i * pt_i) in Jacobian coordinates (Strauss-Shamir): all scalars share one run
+    of ~128 doublings. Each affine pt_i gets its odd-multiples table, its lambda-table, and
+    the tables are rescaled to one common Z so the loop uses mixed additions throughout."""
     p = P
-    k1, k2 = split_scalar(k)
-    x, y = pt
-    xs, ys, zg = _odd_multiples(x, y)
-    # Table 2 is lambda * table 1, i.e. (beta*x, y); the signs of k1, k2 go into the y's.
-    beta = BETA
-    X1, Y1 = _slots(xs, ys, k1 < 0)
-    X2, Y2 = _slots([xx * beta % p for xx in xs], ys, k2 < 0)
-    w1 = bytearray(132)
-    w2 = bytearray(132)
-    n1 = _wnaf5(-k1 if k1 < 0 else k1, w1)
-    n2 = _wnaf5(-k2 if k2 < 0 else k2, w2)
+    tabs = []
+    zgs = []
+    raw = []
+    top = 0
+    for idx in range(len(pts)):
+        k = ks[idx] % N
+        if k == 0 or pts[idx] is None:
+            continue
+        k1, k2 = split_scalar(k)
+        xs, ys, zg = _odd_multiples(pts[idx][0], pts[idx][1])
+        raw.append((xs, ys, k1, k2))
+        zgs.append(zg)
+    if not raw:
+        return None
+    # Common Z = product of the tables' Zs; table i is scaled by f_i = prod_{j != i} zg_j.
+    zc = 1
+    for zg in zgs:
+        zc = zc * zg % p
+    for idx in range(len(raw)):
+        xs, ys, k1, k2 = raw[idx]
+        raw[idx] = None
+        if len(zgs) > 1:
+            f = 1
+            for j in range(len(zgs)):
+                if j != idx:
+                    f = f * zgs[j] % p
+            f2 = f * f % p
+            f3 = f2 * f % p
+            xs = [xx * f2 % p for xx in xs]
+            ys = [yy * f3 % p for yy in ys]
+        # The table for k2 is lambda * table = (beta*x, y): it shares the y list.
+        for k, XT in ((k1, xs), (k2, [xx * BETA % p for xx in xs])):
+            w = bytearray(132)
+            n = _wnaf5(k, w)
+            if n:
+                top = n if n > top else top
+                tabs.append((w, XT, ys))
     inf = True
     X = Y = Z = 0
-    for i in range(max(n1, n2) - 1, -1, -1):
+    for i in range(top - 1, -1, -1):
         if not inf:
             A = X * X % p
             B = Y * Y % p
@@ -129,54 +144,43 @@ def jmul(pt, k):
             Z = 2 * Y * Z % p
             X = (E * E - 2 * D) % p
             Y = (E * (D - X) - 8 * C) % p
-        # Two digits per position (k1 on table 1, k2 on table 2): the same mixed addition
-        # written out twice, because a loop or call here costs more than a mulmod.
-        v = w1[i]
-        if v:
-            x2 = X1[v]
-            y2 = Y1[v]
+        for w, XT, YT in tabs:
+            v = w[i]
+            if not v:
+                continue
+            if v < 128:
+                v >>= 1
+                x2 = XT[v]
+                y2 = YT[v]
+            else:
+                v = (256 - v) >> 1
+                x2 = XT[v]
+                y2 = p - YT[v]
             if inf:
                 X, Y, Z = x2, y2, 1
                 inf = False
-            else:
-                z2 = Z * Z % p
-                H = (x2 * z2 - X) % p
-                r = (y2 * z2 * Z - Y) % p
-                if H == 0:
-                    if r == 0:
-                        X, Y, Z = jdouble((X, Y, Z))
-                    else:
-                        inf = True
+                continue
+            # Mixed addition (Z2 = 1 in the common-Z frame): 8M + 3S
+            z2 = Z * Z % p
+            H = (x2 * z2 - X) % p
+            r = (y2 * z2 * Z - Y) % p
+            if H == 0:
+                if r == 0:
+                    X, Y, Z = jdouble((X, Y, Z))
                 else:
-                    HH = H * H % p
-                    HHH = H * HH % p
-                    V = X * HH % p
-                    X = (r * r - HHH - 2 * V) % p
-                    Y = (r * (V - X) - Y * HHH) % p
-                    Z = Z * H % p
-        v = w2[i]
-        if v:
-            x2 = X2[v]
-            y2 = Y2[v]
-            if inf:
-                X, Y, Z = x2, y2, 1
-                inf = False
-            else:
-                z2 = Z * Z % p
-                H = (x2 * z2 - X) % p
-                r = (y2 * z2 * Z - Y) % p
-                if H == 0:
-                    if r == 0:
-                        X, Y, Z = jdouble((X, Y, Z))
-                    else:
-                        inf = True
-                else:
-                    HH = H * H % p
-                    HHH = H * HH % p
-                    V = X * HH % p
-                    X = (r * r - HHH - 2 * V) % p
-                    Y = (r * (V - X) - Y * HHH) % p
-                    Z = Z * H % p
+                    inf = True
+                continue
+            HH = H * H % p
+            HHH = H * HH % p
+            V = X * HH % p
+            X = (r * r - HHH - 2 * V) % p
+            Y = (r * (V - X) - Y * HHH) % p
+            Z = Z * H % p
     if inf:
         return None
-    return (X, Y, Z * zg % p)
+    return (X, Y, Z * zc % p)
+
+
+def jmul(pt, k):
+    """k*pt in Jacobian coordinates, pt affine."""
+    return jmul_multi((pt,), (k,))
