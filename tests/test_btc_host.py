@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from coincurve import PrivateKey
 
-from bioshard.cli import main
+from bioshard.commands import wallet as wallet_cmd
+from bioshard.errors import BioshardError
 from bioshard.wallet import finalize as fin
 from bioshard.wallet import keyagg, psbt_io
 from bioshard.wallet.descriptor import Descriptor
@@ -23,6 +24,22 @@ A = PrivateKey(A_SK).public_key.format()
 B = PrivateKey(B_SK).public_key.format()
 DESC = str(Descriptor.from_keys([A, B]))
 P2WPKH_ADDR = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+
+
+def main(argv):
+    """`bioshard ARGV` with only the wallet command registered (as cli.main dispatches it),
+    so these tests do not depend on other commands' modules."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="bioshard")
+    wallet_cmd.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except BioshardError as exc:
+        print("bioshard: error: %s" % exc, file=sys.stderr)
+        return exc.exit_code
 
 
 def _all_psbts():
@@ -77,14 +94,14 @@ def _sign_all(p):
 
 
 def test_cli_create_review_finalize(tmp_path, capsys):
-    assert main(["wallet", "address", DESC, "--network", "regtest"]) == 0
+    assert main(["wallet", "address", "--descriptor", DESC, "--network", "regtest"]) == 0
     addr = capsys.readouterr().out.strip()
     assert addr.startswith("bcrt1p")
     f = tmp_path / "spend.psbt"
-    assert main(["wallet", "create", DESC, "--network", "regtest", "--utxo", "ab" * 32 + ":0:0.001",
+    assert main(["wallet", "psbt", "--descriptor", DESC, "--network", "regtest", "--utxo", "ab" * 32 + ":0:0.001",
                  "--utxo", "cd" * 32 + ":3:0.0002", "--to", P2WPKH_ADDR + ":0.0005",
                  "--change", "0.00069", "--out", str(f)]) == 0
-    assert main(["wallet", "review", str(f), DESC, "--network", "regtest"]) == 0
+    assert main(["wallet", "review", str(f), "--descriptor", DESC, "--network", "regtest"]) == 0
     shown = capsys.readouterr().out
     assert "SEND #0 0.00050000 BTC" in shown and P2WPKH_ADDR in shown
     assert "CHANGE #1 0.00069000 BTC" in shown and addr in shown
@@ -115,9 +132,21 @@ def test_finalize_refuses_bad_signature():
 
 
 def test_cli_rejects_bad_inputs(tmp_path, capsys):
-    assert main(["wallet", "address", DESC[:-1] + ("x" if DESC[-1] != "x" else "y")]) == 7
+    assert main(["wallet", "address", "--descriptor", DESC[:-1] + ("x" if DESC[-1] != "x" else "y")]) == 7
     assert main(["wallet", "descriptor", "--key", "02" + "00" * 32, "--key", B.hex()]) == 7
     f = tmp_path / "x.psbt"
     f.write_bytes(b"psbt\xff\x00")
-    assert main(["wallet", "review", str(f), DESC]) == 7
+    assert main(["wallet", "review", str(f), "--descriptor", DESC]) == 7
     assert "refuse" in capsys.readouterr().err
+
+
+def test_cli_uses_the_hosts_wallet(tmp_path, monkeypatch, capsys):
+    from bioshard import state
+    monkeypatch.setenv("BIOSHARD_HOME", str(tmp_path))
+    assert main(["wallet", "address"]) == 7  # no wallet yet: a named error, not a traceback
+    assert "no wallet" in capsys.readouterr().err
+    state.save({"descriptor": DESC, "network": "test"}, tmp_path)
+    assert main(["wallet", "descriptor"]) == 0
+    assert capsys.readouterr().out.strip() == DESC
+    assert main(["wallet", "address", "--index", "0"]) == 0
+    assert capsys.readouterr().out.strip() == Descriptor(DESC).address(network="test")

@@ -1,12 +1,13 @@
 """`bioshard wallet ...`: the 2-of-2 wallet's descriptor, addresses and PSBTs.
 
-  descriptor --key A --key B        tr(musig(A,B))#checksum for Core/Sparrow (watch-only)
-  address DESCRIPTOR [--index N]    receive (or --change) address
-  create DESCRIPTOR --utxo ... --to ADDR:BTC [--change BTC]
+  descriptor [--key A --key B]      tr(musig(A,B))#checksum for Core/Sparrow (watch-only)
+  address [--index N] [--change]    a receive (or change) address
+  psbt --utxo TXID:VOUT:BTC --to ADDR:BTC [--change BTC]
                                     unsigned PSBT (BIP-371/373 fields) in base64
-  review PSBT --descriptor D        exactly what the card will show for this PSBT
+  review PSBT                       exactly what the card will show for this PSBT
   finalize PSBT                     check the key-path signatures, print the raw transaction
-The MuSig2 rounds with the card happen in the signing command; this one never sees a secret.
+Without --descriptor/--key the wallet of $BIOSHARD_HOME (wallet.json) is used. The MuSig2
+rounds with the card happen in the signing command; this one never sees a secret.
 """
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from bioshard_card.btc.amounts import format_btc, parse_btc
 from bioshard_card.btc.errors import PSBTError
 from bioshard_card.btc.review import Wallet, review
 
+from .. import state
 from ..errors import BadInputError
 from ..wallet import finalize as fin
 from ..wallet import psbt_io
@@ -30,33 +32,28 @@ def register(sub):
     ws = p.add_subparsers(dest="wallet_command", metavar="WALLET_COMMAND")
 
     d = ws.add_parser("descriptor", help="BIP-390 tr(musig(...)) descriptor with checksum")
-    d.add_argument("--key", action="append", required=True,
-                   help="participant key: 33-byte hex pubkey or xpub[/path] (repeat)")
+    d.add_argument("--key", action="append",
+                   help="participant key: 33-byte hex pubkey or xpub[/path] (repeat); "
+                        "default: this host's wallet")
     d.add_argument("--path", default="", help="derivation after musig(), e.g. /<0;1>/*")
     d.set_defaults(func=cmd_descriptor)
 
     a = ws.add_parser("address", help="an address of the wallet")
-    a.add_argument("descriptor")
-    a.add_argument("--index", type=int, default=0)
+    _wallet_args(a)
     a.add_argument("--change", action="store_true")
-    a.add_argument("--network", choices=NETWORKS, default="main")
     a.set_defaults(func=cmd_address)
 
-    c = ws.add_parser("create", help="unsigned PSBT spending wallet UTXOs")
-    c.add_argument("descriptor")
+    c = ws.add_parser("psbt", help="unsigned PSBT spending wallet UTXOs")
+    _wallet_args(c)
     c.add_argument("--utxo", action="append", required=True, metavar="TXID:VOUT:BTC")
     c.add_argument("--to", action="append", required=True, metavar="ADDRESS:BTC")
     c.add_argument("--change", metavar="BTC", help="amount back to the wallet (same address)")
-    c.add_argument("--index", type=int, default=0, help="child index for ranged descriptors")
-    c.add_argument("--network", choices=NETWORKS, default="main")
     c.add_argument("--out", help="write the PSBT here instead of printing base64")
-    c.set_defaults(func=cmd_create)
+    c.set_defaults(func=cmd_psbt)
 
     r = ws.add_parser("review", help="show what the card will show for a PSBT")
     r.add_argument("psbt", help="file with a PSBT (binary, base64 or hex), or - for stdin")
-    r.add_argument("descriptor")
-    r.add_argument("--index", type=int, default=0)
-    r.add_argument("--network", choices=NETWORKS, default="main")
+    _wallet_args(r)
     r.set_defaults(func=cmd_review)
 
     f = ws.add_parser("finalize", help="verify signatures, print the raw transaction hex")
@@ -64,6 +61,25 @@ def register(sub):
     f.add_argument("--psbt-out", help="also write the finalized PSBT here")
     f.set_defaults(func=cmd_finalize)
     p.set_defaults(func=lambda args: p.print_help() or 2)
+
+
+def _wallet_args(p):
+    p.add_argument("--descriptor", help="wallet descriptor (default: this host's wallet.json)")
+    p.add_argument("--index", type=int, default=0, help="child index for ranged descriptors")
+    p.add_argument("--network", choices=NETWORKS, help="default: the wallet's, else main")
+
+
+def _wallet(args):
+    return _wallet_from(args.descriptor, args.network)
+
+
+def _wallet_from(text, net):
+    """(Descriptor, network) from the arguments, else from the host's wallet.json."""
+    if not text:
+        doc = state.load()
+        text = state.need(doc, "descriptor", "create the wallet first, or pass --descriptor")
+        net = net or doc.get("network")
+    return _descriptor(text), net or "main"
 
 
 def _descriptor(text):
@@ -82,12 +98,16 @@ def _read_psbt(arg):
 
 
 def cmd_descriptor(args):
+    if not args.key:
+        print(_wallet_from(None, None)[0])
+        return
     body = "tr(musig(%s)%s)" % (",".join(args.key), args.path)
     print(_descriptor(body))
 
 
 def cmd_address(args):
-    print(_descriptor(args.descriptor).address(args.index, args.change, args.network))
+    d, net = _wallet(args)
+    print(d.address(args.index, args.change, net))
 
 
 def _amount(text, what):
@@ -97,8 +117,8 @@ def _amount(text, what):
         raise BadInputError("bad amount for %s: %r" % (what, text)) from e
 
 
-def cmd_create(args):
-    d = _descriptor(args.descriptor)
+def cmd_psbt(args):
+    d, net = _wallet(args)
     own = d.script(args.index)
     utxos = []
     for u in args.utxo:
@@ -110,7 +130,7 @@ def cmd_create(args):
     for t in args.to:
         addr, _, amt = t.rpartition(":")
         try:
-            outputs.append((address_to_script(addr, args.network), _amount(amt, t)))
+            outputs.append((address_to_script(addr, net), _amount(amt, t)))
         except PSBTError as e:
             raise BadInputError("bad address %r: %s" % (addr, e.reason)) from e
     if args.change:
@@ -124,9 +144,9 @@ def cmd_create(args):
 
 
 def cmd_review(args):
-    d = _descriptor(args.descriptor)
+    d, net = _wallet(args)
     wallet = Wallet(d.output_key(args.index), d.aggregate_key(args.index), d.participants(args.index),
-                    None, args.network)
+                    None, net)
     from bioshard_card.btc import psbt as card_psbt
     try:
         rv = review(card_psbt.parse(_read_psbt(args.psbt)), wallet)
