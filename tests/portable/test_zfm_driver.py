@@ -209,3 +209,22 @@ def test_set_baud_and_packet_size():
     assert dev.upload_image(image_buf()) == IMAGE_BYTES and image_matches(image_buf())
     e = raises(ZFMError, dev.set_sys_para, 9, 1)
     assert e.name == "INVALID_REGISTER"
+
+
+def test_wait_finger_rides_out_a_garbled_poll_but_not_a_dead_line():
+    uart, dev = make()
+    uart.finger_script = [False, False, True]
+    uart.faults = {0: ("checksum", None)}  # the first poll's reply is damaged
+    dev.wait_finger(timeout_ms=1000)
+    assert uart.finger_script == []
+    uart.finger = False
+
+    class Garbling(FakeSensorUart):
+        def _dispatch(self, cmd, params):
+            self.faults = {0: ("checksum", None)}
+            return FakeSensorUart._dispatch(self, cmd, params)
+
+    bad = Garbling()
+    dev = ZFM(bad, timeout_ms=40, poll_ms=1)
+    raises(ZFMChecksumError, dev.wait_finger, 5000)
+    assert bad.commands.count(C.CMD_GET_IMAGE) == 3

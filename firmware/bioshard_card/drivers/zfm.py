@@ -44,6 +44,7 @@ else:  # CPython
 _ACK_MAX = const(64)  # largest acknowledge payload we accept (ReadIndex: 33 bytes)
 _DRAIN_QUIET_MS = const(60)  # line silent this long = the sensor finished talking
 _DRAIN_MAX_MS = const(12000)  # longer than a whole image upload at 57600 baud
+_POLL_ERRORS_MAX = const(3)  # garbled GetImage replies in a row before wait_finger gives up
 
 # AuraLedConfig (R503) modes and colours
 LED_BREATHE = const(1)
@@ -87,6 +88,7 @@ class ZFM:
         self.packet_size = None  # learnt from read_sys_para(); checked on every data packet
         self.has_aura_led = None  # None = not tried yet, then True/False
         self.quiet_ms = _DRAIN_QUIET_MS  # silence that ends a resync drain
+        self._poll_errors = 0
         self._tx = bytearray(32)  # the longest command we send is 16 bytes
         self._hdr = bytearray(HEADER_LEN)
         self._ck = bytearray(2)
@@ -257,12 +259,21 @@ class ZFM:
     def _poll(self, want_finger):
         # One GetImage attempt; True when the finger state is the wanted one. A failed
         # capture (0x03: finger moving, partial contact) counts as "finger there, not imaged".
+        # A garbled reply (line noise) counts as "not yet" a few times in a row, so one bad
+        # byte does not abort a 15-second wait; the third in a row is raised.
         try:
             have = self.get_image()
         except ZFMError as e:
             if e.code != C.IMAGE_FAIL:
                 raise
             return False
+        except ZFMProtocolError:
+            self._poll_errors += 1
+            if self._poll_errors >= _POLL_ERRORS_MAX:
+                self._poll_errors = 0
+                raise
+            return False
+        self._poll_errors = 0
         return have == want_finger
 
     def wait_finger(self, timeout_ms=10000):
