@@ -4,7 +4,7 @@ measured in the same run so the ratios mean something on whatever machine runs i
 
     python tools/bench_crypto.py            # (or `make bench`, which calls main())
 
-Prints markdown tables (ms per operation, best of 3 batches) and checks the goals:
+Prints markdown tables (ms per operation, best of 7 small batches) and checks the goals:
   * card-side MuSig2 round (nonce_gen + partial sign) <= 25 ms on the MicroPython unix port;
   * our k*G / k*P / BIP-340 sign / verify <= 4x the fastest pure-Python peer on CPython
     (no pure-Python secp256k1 peer runs on MicroPython, so the peer ratio is taken on CPython).
@@ -242,7 +242,7 @@ def _fmt(x):
 
 
 def main(reps=20):
-    print("Signing core: ms per operation (best of 3 batches; lower is better).")
+    print("Signing core: ms per operation (best of 7 small batches; lower is better).")
     mpy = _run_card_bench_micropython(reps)
     mpy_small = None
     try:
