@@ -150,3 +150,35 @@ def test_cli_uses_the_hosts_wallet(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.strip() == DESC
     assert main(["wallet", "address", "--index", "0"]) == 0
     assert capsys.readouterr().out.strip() == Descriptor(DESC).address(network="test")
+
+
+def test_for_card_keeps_what_the_card_reviews():
+    from bioshard_card.btc.review import Wallet, review
+    from bioshard_card.btc.tx import Tx, TxIn, TxOut
+
+    parts, agg, out = keyagg.wallet_keys([A, B])
+    own = b"\x51\x20" + out
+    prev = Tx(2, [TxIn(b"\x33" * 32, 0, 0)], [TxOut(7000, own)], 0)
+    u = Utxo(prev.txid().hex(), 0, 7000, own)
+    p = build([u], [(bytes.fromhex("0014" + "55" * 20), 3000), (own, 3500)], agg, parts, out)
+    p.inputs[0][b"\x00"] = prev.serialize()  # a whole previous tx, as some wallets add
+    p.inputs[0][b"\x16" + out] = b"\x00" + b"\xaa" * 4 + b"\x00" * 8
+    p.global_map[b"\xfc\x03abc"] = b"x" * 500
+    small = psbt_io.for_card(p)
+    assert len(small) < len(p.serialize()) - 500
+    w = Wallet(out, agg, parts, B, "main")
+    full_rv, small_rv = review(card_psbt.parse(p.serialize()), w), review(card_psbt.parse(small), w)
+    assert [(o.text, o.amount, o.change) for o in full_rv.outputs] == \
+        [(o.text, o.amount, o.change) for o in small_rv.outputs]
+    assert full_rv.fee == small_rv.fee == 500
+    assert full_rv.sighash(0) == small_rv.sighash(0)
+
+
+def test_compat_descriptor_is_the_same_address():
+    d = Descriptor(DESC)
+    c = d.compat()
+    assert c.startswith("tr(") and "musig" not in c
+    bdk = pytest.importorskip("bdkpython")
+    bd = bdk.Descriptor(c, bdk.NetworkKind.MAIN)
+    assert str(bd.derive_address(0, bdk.Network.BITCOIN)) == d.address()
+    assert main(["wallet", "descriptor", "--key", A.hex(), "--key", B.hex(), "--compat"]) == 0

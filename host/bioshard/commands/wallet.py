@@ -30,12 +30,17 @@ NETWORKS = ("main", "test", "signet", "regtest")
 def register(sub):
     p = sub.add_parser("wallet", help="descriptor, addresses and PSBTs of the 2-of-2 wallet")
     ws = p.add_subparsers(dest="wallet_command", metavar="WALLET_COMMAND")
+    from ._wallet_setup import add_parsers  # create / show-address talk to the card
+
+    add_parsers(ws)
 
     d = ws.add_parser("descriptor", help="BIP-390 tr(musig(...)) descriptor with checksum")
     d.add_argument("--key", action="append",
                    help="participant key: 33-byte hex pubkey or xpub[/path] (repeat); "
                         "default: this host's wallet")
     d.add_argument("--path", default="", help="derivation after musig(), e.g. /<0;1>/*")
+    d.add_argument("--compat", action="store_true",
+                   help="print tr(<aggregate key>) instead, for wallets without musig() support")
     d.set_defaults(func=cmd_descriptor)
 
     a = ws.add_parser("address", help="an address of the wallet")
@@ -98,11 +103,14 @@ def _read_psbt(arg):
 
 
 def cmd_descriptor(args):
-    if not args.key:
-        print(_wallet_from(None, None)[0])
-        return
-    body = "tr(musig(%s)%s)" % (",".join(args.key), args.path)
-    print(_descriptor(body))
+    if args.key:
+        d = _descriptor("tr(musig(%s)%s)" % (",".join(args.key), args.path))
+    else:
+        d = _wallet_from(None, None)[0]
+    try:
+        print(d.compat() if args.compat else d)
+    except DescriptorError as e:
+        raise BadInputError(str(e)) from e
 
 
 def cmd_address(args):

@@ -247,6 +247,15 @@ class Descriptor:
     def address(self, index=0, change=False, network="main") -> str:
         return script_to_address(self.script(index, change), network)
 
+    def compat(self) -> str:
+        """Same single address as `tr(<aggregate x-only key>)`, for watch-only wallets that do
+        not parse musig() yet (older Bitcoin Core, Sparrow, BDK). Only for non-ranged wallets:
+        a ranged musig() has no equivalent without BIP-328 support."""
+        if self.ranged() or self.steps:
+            raise DescriptorError("a ranged musig() descriptor has no plain tr() equivalent")
+        key = self.aggregate_key()[1:]
+        return add_checksum(("%s(%s)" % (self.kind, key.hex())))
+
     def __str__(self):
         body = "%s(musig(%s)%s)" % (self.kind, ",".join(str(k) for k in self.keys), _fmt_path(self.steps))
         return add_checksum(body)

@@ -36,6 +36,23 @@ class PsbtMaps:
         return base64.b64encode(self.serialize()).decode()
 
 
+# What the card needs from each input: UTXO (amount + script), sighash type, Taproot key
+# fields and BIP-373 MuSig2 fields. Everything else (non-witness UTXOs of whole previous
+# transactions, BIP-32 derivations, proprietary data) only costs BLE time and card heap.
+_CARD_INPUT_KEYS = (0x01, 0x03, 0x13, 0x17, 0x18, 0x1A, 0x1B, 0x1C)
+_CARD_OUTPUT_KEYS = (0x05, 0x06, 0x08)
+
+
+def for_card(p: PsbtMaps) -> bytes:
+    """The PSBT reduced to what the card reads. Safe for key-path Taproot spends: the BIP-341
+    sighash commits to every input amount and script, so dropping a non-witness UTXO cannot
+    hide a fee."""
+    g = {b"\x00": p.global_map[b"\x00"]}
+    ins = [{k: v for k, v in m.items() if k[0] in _CARD_INPUT_KEYS} for m in p.inputs]
+    outs = [{k: v for k, v in m.items() if k[0] in _CARD_OUTPUT_KEYS} for m in p.outputs]
+    return PsbtMaps(g, ins, outs).serialize()
+
+
 def _read_map(r):
     m = {}
     while True:
