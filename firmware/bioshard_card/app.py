@@ -84,10 +84,14 @@ class Card:
 
     async def confirm_pairing(self):
         await self.display.show_async(screens_app.pair_confirm, self._code)
-        r = await self.fingers.tap(CONFIRM_TIMEOUT_MS)
+        ok = (await self.fingers.tap(CONFIRM_TIMEOUT_MS)) == FINGER
         self._code = ""
-        await self.show_idle()
-        return r == FINGER
+        # PairingService stores the record right after we return: show the state it will be in.
+        if ok:
+            await self.display.show_async(screens_app.idle, self.name, True, self.wallet is not None)
+        else:
+            await self.show_idle()
+        return ok
 
     # ---- screens ----------------------------------------------------------------------------
     async def show_idle(self):
@@ -147,9 +151,12 @@ class Card:
         net = self._network(params)
         if self.wallet is not None and not params.get("replace"):
             raise errors.not_ready("this card already has a wallet; enrolling again replaces it (replace=true)")
-        blob, pub = await self._flow(enroll_flow.enroll(self.display, self.fingers, ids, presses))
-        self._save_wallet(WalletRecord(pub, None, net))
-        return {"blob": blob, "pubkey": pub}
+        async def flow():
+            blob, pub = await enroll_flow.enroll(self.display, self.fingers, ids, presses)
+            self._save_wallet(WalletRecord(pub, None, net))
+            return {"blob": blob, "pubkey": pub}
+
+        return await self._flow(flow())
 
     async def _recover(self, params):
         """A new card: the backed-up blob and the same fingers give the same key share."""
@@ -167,11 +174,10 @@ class Card:
             secret_b = await sign_flow._secret_b(self.display, self.fingers, blob, False)
             pub = card_share_pubkey(secret_b)
             secret_b = None
-            return pub
+            self._save_wallet(WalletRecord(pub, None, net))
+            return {"pubkey": pub}
 
-        pub = await self._flow(flow())
-        self._save_wallet(WalletRecord(pub, None, net))
-        return {"pubkey": pub}
+        return await self._flow(flow())
 
     def _wallet_set(self, params):
         w = self.wallet

@@ -1,6 +1,7 @@
 """The `bioshard` command.
 
-Sub-commands live one per module in `bioshard.commands`; each module defines
+Sub-commands live one per module in `bioshard.commands` (names starting with `_` are shared
+helpers); each command module defines
 `register(subparsers)` and sets `func` on its parser. Discovery keeps this file free of
 edits as commands are added.
 """
@@ -18,6 +19,8 @@ def build_parser():
     parser.add_argument("--version", action="version", version="bioshard " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):  # shared helpers, not commands
+            continue
         module = importlib.import_module(commands.__name__ + "." + info.name)
         module.register(sub)
     return parser

@@ -1,0 +1,66 @@
+"""`bioshard wallet create` (and `wallet show-address`): the wallet's setup steps that need the card.
+
+create: Secret A from os.urandom, encrypted at rest under the passphrase (keystore), never
+printed; the card learns the two participant keys (it computes the aggregate and Taproot keys
+itself and must agree with the host); the descriptor is saved and printed for watch-only use.
+"""
+from .. import keystore, state
+from ..card import connect
+from ..errors import BadInputError, WrongCardError
+from ..signing import individual_pk
+from ..wallet.descriptor import Descriptor
+from ..wallet.keyagg import wallet_keys
+from ._common import add_card_option, passphrase, progress
+
+
+def add_parsers(ws):
+    """Called by commands/wallet.py to add these sub-commands to `bioshard wallet`."""
+    c = ws.add_parser("create", help="create Secret A and the 2-of-2 wallet with the enrolled card")
+    add_card_option(c)
+    c.add_argument("--force", action="store_true", help="replace an existing Secret A (funds on it are lost!)")
+    c.set_defaults(func=create)
+    s = ws.add_parser("show-address", help="show the receive address on the card to compare")
+    add_card_option(s)
+    s.set_defaults(func=show_address)
+
+
+def create(args):
+    doc = state.load()
+    card_pub = bytes.fromhex(state.need(doc, "card_pubkey", "run `bioshard enroll` first"))
+    path = state.secret_path()
+    if path.exists() and not args.force:
+        raise BadInputError("a Secret A already exists at %s (use --force only if it holds no funds)" % path)
+    pw = passphrase(confirm=True)
+    secret_a = keystore.new_secret()
+    host_pub = individual_pk(secret_a)
+    parts, agg, out_key = wallet_keys([host_pub, card_pub])
+    with connect(args.card) as card:
+        res = card.call("wallet.set", {"participants": [host_pub, card_pub], "replace": args.force}, timeout=30)
+        if res["output_key"] != out_key:
+            raise WrongCardError("the card computed another wallet key: refusing to create the wallet")
+        keystore.save(path, secret_a, pw, host_pub)
+        desc = Descriptor.from_keys([host_pub, card_pub])
+        doc.update({"host_pubkey": host_pub.hex(), "descriptor": str(desc)})
+        state.save(doc)
+        net = doc.get("network", "main")
+        addr = desc.address(network=net)
+        progress("compare the address on the card and touch its sensor")
+        shown = card.call("address.show", {})
+    print("descriptor: %s" % desc)
+    print("address:    %s (card shows the same: %s)" % (addr, "yes" if shown["address"] == addr else "NO"))
+    if shown["address"] != addr:
+        raise WrongCardError("the card shows another address than the host computed")
+    return 0
+
+
+def show_address(args):
+    doc = state.load()
+    desc = Descriptor(state.need(doc, "descriptor", "run `bioshard wallet create` first"))
+    addr = desc.address(network=doc.get("network", "main"))
+    with connect(args.card) as card:
+        progress("compare the address on the card; touch the sensor if it matches, press the button if not")
+        shown = card.call("address.show", {})
+    if shown["address"] != addr:
+        raise WrongCardError("the card shows %s, the host computed %s" % (shown["address"], addr))
+    print("%s %s" % (addr, "confirmed on the card" if shown["confirmed"] else "NOT confirmed on the card"))
+    return 0 if shown["confirmed"] else 5

@@ -1,0 +1,153 @@
+"""End to end on the simulated card, through the `bioshard` CLI as a user runs it.
+
+The real firmware runs under the micropython unix port; the owner's fingers are synthetic
+prints fed as ZFM bytes. The finished transaction is checked with code we did not write:
+embit parses it and computes the BIP-341 sighash, libsecp256k1 (coincurve) verifies the
+signature against the wallet's Taproot output key.
+"""
+import base64
+import json
+
+import pytest
+from coincurve import PublicKeyXOnly
+
+from bioshard import cli, pairing
+from bioshard.errors import CardRefusedError, CardTimeoutError
+from bioshard.sim import synthetic
+from bioshard.sim.runner import SimCard
+from bioshard.wallet.descriptor import Descriptor
+from bioshard.wallet.psbt_build import Utxo, build
+
+embit_tx = pytest.importorskip("embit.transaction")
+embit_script = pytest.importorskip("embit.script")
+
+pytestmark = pytest.mark.slow
+
+R_INDEX, L_INDEX = 1, 2  # synthetic finger numbers used as the owner's right and left index
+STRANGER = 5
+
+
+def finger(f, i):
+    return ("finger", synthetic.impression(f, i))
+
+
+def tap(i=0):
+    return finger(9, i)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BIOSHARD_HOME", str(home))
+    mp.setenv("BIOSHARD_PASSPHRASE", "test passphrase")
+    # The test plays the owner who reads the code off the panel and types it (--code is a
+    # placeholder; the host compares what it computed itself).
+    orig = pairing.HostPairing.confirm_code
+    mp.setattr(pairing.HostPairing, "confirm_code", lambda self, typed: orig(self, self.code))
+    sim = SimCard(state_dir=tmp_path_factory.mktemp("card"), screens_dir=tmp_path_factory.mktemp("screens"))
+    sim.start()
+    try:
+        yield sim, home
+    finally:
+        sim.stop()
+        mp.undo()
+
+
+def run(sim, *argv):
+    return cli.main(list(argv))
+
+
+def spend(home, amount_in=3_000_000, pay=1_000_000, fee=1_500, txid=0x11):
+    doc = json.loads((home / "wallet.json").read_text())
+    d = Descriptor(doc["descriptor"])
+    utxo = Utxo(bytes([txid]).hex() * 32, 1, amount_in, d.script())
+    friend = bytes.fromhex("0014") + bytes(20)  # P2WPKH of someone else
+    psbt = build([utxo], [(friend, pay), (d.script(), amount_in - pay - fee)],
+                 d.aggregate_key(), d.participants(), d.output_key())
+    return base64.b64encode(psbt.serialize()).decode(), d, amount_in
+
+
+def verify_independently(raw_hex, output_key, amount_in):
+    tx = embit_tx.Transaction.parse(bytes.fromhex(raw_hex))
+    spk = embit_script.Script(b"\x51\x20" + output_key)
+    msg = tx.sighash_taproot(0, [spk], [amount_in])
+    sig = tx.vin[0].witness.items[0]
+    assert len(sig) == 64
+    assert PublicKeyXOnly(output_key).verify(sig, msg)
+
+
+def test_full_flow_pair_enroll_wallet_sign(env, capsys):
+    sim, home = env
+    card = "sim:" + sim.ble_path
+    sim.queue(tap())  # the owner touches the sensor to confirm pairing on the card
+    assert run(sim, "pair", "--card", card, "--code", "000000") == 0
+    sim.queue(*[finger(R_INDEX, i) for i in range(3)], *[finger(L_INDEX, i) for i in range(3)])
+    assert run(sim, "enroll", "--card", card, "--fingers", "r-index,l-index", "--network", "regtest") == 0
+    sim.queue(tap(1))  # compare the address on the card, touch to confirm
+    assert run(sim, "wallet", "create", "--card", card) == 0
+    out = capsys.readouterr().out
+    assert "tr(musig(" in out
+    psbt, d, amount_in = spend(home)
+    sim.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 4), finger(L_INDEX, 5))
+    assert run(sim, "sign", psbt, "--card", card) == 0
+    raw = capsys.readouterr().out.strip().splitlines()[-1]
+    verify_independently(raw, d.output_key(), amount_in)
+    assert sim.clear_queue() == 0
+
+
+def test_wrong_fingers_are_refused_and_nothing_signed(env, capsys):
+    sim, home = env
+    psbt, d, _ = spend(home, txid=0x22)
+    # Pages, then three tries with a stranger's finger for the first finger of the sequence.
+    sim.queue(*[tap(2 + i) for i in range(3)], finger(STRANGER, 0), finger(STRANGER, 1), finger(STRANGER, 2))
+    rc = run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path)
+    assert rc == CardRefusedError.exit_code
+    assert "biometric mismatch" in capsys.readouterr().err
+    sim.clear_queue()
+
+
+def test_button_rejects_on_the_review(env, capsys):
+    sim, home = env
+    psbt, _, _ = spend(home, txid=0x33)
+    sim.queue(tap(2), ("button", None))
+    rc = run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path)
+    assert rc == CardRefusedError.exit_code
+    assert "user cancelled" in capsys.readouterr().err
+    sim.clear_queue()
+
+
+def test_hostile_psbt_is_refused_cleanly_and_the_card_lives_on(env, capsys):
+    sim, home = env
+    psbt, d, _ = spend(home, txid=0x44)
+    raw = bytearray(base64.b64decode(psbt))
+    raw[60] ^= 0xFF  # damage the unsigned transaction
+    rc = run(sim, "sign", base64.b64encode(bytes(raw)).decode(), "--card", "sim:" + sim.ble_path)
+    assert rc != 0
+    assert sim.alive()
+    # A PSBT spending someone else's coin: refused by the card's own review.
+    foreign = bytes.fromhex("5120") + bytes(range(32))
+    other = build([Utxo("55" * 32, 0, 10_000, foreign)], [(foreign, 9_000)], d.aggregate_key(),
+                  d.participants(), bytes(range(32)))
+    rc = run(sim, "sign", base64.b64encode(other.serialize()).decode(), "--card", "sim:" + sim.ble_path)
+    assert rc == CardRefusedError.exit_code
+    assert "not ours" in capsys.readouterr().err
+    assert sim.alive()
+
+
+def test_backup_and_recovery_on_a_new_card(env, tmp_path, capsys):
+    sim, home = env
+    assert run(sim, "backup", "export", str(tmp_path / "backup.json")) == 0
+    doc = json.loads((home / "wallet.json").read_text())
+    with SimCard(state_dir=tmp_path / "card2", screens_dir=tmp_path / "screens2") as sim2:
+        card2 = "sim:" + sim2.ble_path
+        sim2.queue(tap())
+        assert run(sim2, "pair", "--card", card2, "--code", "000000") == 0
+        assert run(sim2, "backup", "restore", str(tmp_path / "backup.json")) == 0
+        sim2.queue(finger(R_INDEX, 6), finger(L_INDEX, 7))
+        assert run(sim2, "recover", "--card", card2) == 0
+        assert doc["card_pubkey"] in capsys.readouterr().out
+        psbt, d, amount_in = spend(home, txid=0x66)
+        sim2.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 3), finger(L_INDEX, 4))
+        assert run(sim2, "sign", psbt, "--card", card2) == 0
+        verify_independently(capsys.readouterr().out.strip().splitlines()[-1], d.output_key(), amount_in)
