@@ -261,3 +261,27 @@ def test_bad_partial_signature_is_named():
         musig_psbt.aggregate(p, 0)
     with pytest.raises(PSBTError):
         musig_psbt.add_pub_nonce(p, 0, bytes.fromhex("02" + "11" * 32), b"\x02" * 66)
+
+
+def test_psbt_created_by_embit_reviews_and_signs():
+    """Interop: a PSBT written by another implementation (embit's creator/updater), not by
+    our builder, is parsed and reviewed by the card, and the card's sighash equals embit's."""
+    from embit.psbt import PSBT
+    from embit.transaction import Transaction, TransactionInput, TransactionOutput
+
+    dest = embit_script.Script(bytes.fromhex("0014751e76e8199196d454941c45d1b3a323f1433bd6"))
+    utxos = _utxos()
+    vin = [TransactionInput(u.txid[::-1], u.vout, sequence=0xFFFFFFFD) for u in utxos]
+    vout = [TransactionOutput(100_000, dest), TransactionOutput(15_000, embit_script.Script(OWN))]
+    ep = PSBT(Transaction(vin=vin, vout=vout))
+    for i, u in enumerate(utxos):
+        ep.inputs[i].witness_utxo = TransactionOutput(u.amount, embit_script.Script(OWN))
+    raw = ep.serialize()
+    assert raw[:5] == b"psbt\xff"
+    wallet = Wallet(OUT, AGG, PARTS, B, "main")
+    rv = review(card_psbt.parse(raw), wallet)
+    assert rv.fee == 500 and [o.change for o in rv.outputs] == [False, True]
+    assert rv.outputs[0].text == "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
+    spks = [embit_script.Script(OWN)] * len(utxos)
+    for i, u in enumerate(utxos):
+        assert rv.sighash(i) == ep.tx.sighash_taproot(i, spks, [x.amount for x in utxos])
