@@ -15,10 +15,12 @@
 #           and the global Z is multiplied back at the end). 128 doublings + ~43 additions.
 #
 # Secret scalars: Python big ints are not constant time on any interpreter, so this cannot be
-# a constant-time implementation. What we can do we do: the comb performs the same sequence of
-# doublings and additions for every scalar (a zero column adds into a throw-away accumulator),
-# and secret scalars never choose between algorithms. Variable-base multiplication (wNAF) is
-# used on secret scalars only for the MuSig2 nonce coefficient path, where the scalar is public.
+# a constant-time implementation. What we can do we do: secret scalars (keys, nonces) only
+# ever go through the comb, which does one addition per column whatever the bits are (a zero
+# column, probability 1/256, adds into a throw-away accumulator; only leading zero columns
+# skip a doubling), and secrets never choose between algorithms. The variable-base wNAF code,
+# whose operation sequence follows the scalar's digits, only ever sees public scalars
+# (key-aggregation and nonce coefficients, verification challenges).
 #
 # Split in modules small enough to compile from source in a 100 KB heap:
 #   secp256k1_jac (constants, Jacobian add/double), secp256k1_comb (k*G),

@@ -46,12 +46,17 @@ def jmul_g(k):
         x2 = int.from_bytes(ch[o:o + 32], "big")
         y2 = int.from_bytes(ch[o + 32:o + 64], "big")
         if m == 0:
-            # Throw-away mixed addition (same cost as a real one).
+            # Throw-away mixed addition, the same formula as a real one. Its result is
+            # meaningless (and may degenerate to Z = 0, which is harmless): only its cost counts.
             z2 = dZ * dZ % p
             H = (x2 * z2 - dX) % p
             r = (y2 * z2 * dZ - dY) % p
             HH = H * H % p
-            dZ = (dZ * H) % p or 1
+            HHH = H * HH % p
+            V = dX * HH % p
+            dX = (r * r - HHH - 2 * V) % p
+            dY = (r * (V - dX) - dY * HHH) % p
+            dZ = dZ * H % p or 1
             continue
         if inf:
             X, Y, Z = x2, y2, 1
