@@ -135,3 +135,24 @@ def test_unpack_nibble_order():
 def test_wrong_size_rejected():
     raises(ValueError, E.extract_minutiae, bytes(E.PACKED_LEN - 1))
     raises(ValueError, E.extract_minutiae, bytes(E.PACKED_LEN + 2))
+
+
+def test_intermediate_images_are_wiped():
+    # the grey/enhanced image and the skeleton must not be left in the heap: extract_gray
+    # zeroes its work buffer, extract zeroes the grey image it unpacked
+    from bioshard_card.bio import extract as X
+
+    img = synth(120, 140, 0, 1)
+    gray = X.unpack(img)
+    sk = []
+    f = X.extract_gray(gray, W, H, skeleton_out=sk)
+    assert len(f.minutiae) == 1 and sum(sk[0]) > 1000  # there was a skeleton ...
+    seen = []
+    real_unpack = X.unpack
+    try:
+        X.unpack = lambda p, K=None: seen.append(real_unpack(p, K)) or seen[-1]
+        ms = X.extract_minutiae(img)
+    finally:
+        X.unpack = real_unpack
+    assert ms == f.minutiae
+    assert len(seen) == 1 and not any(seen[0])  # ... and the grey/enhanced buffer is zero

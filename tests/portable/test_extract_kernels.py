@@ -173,3 +173,15 @@ def test_filter_tables_are_balanced():
     for d in range(T.ND):
         assert ao[d * T.ALONG_TAPS + T.ALONG_TAPS // 2] == T.BIAS
         assert xo[d * T.ACROSS_TAPS + T.ACROSS_TAPS // 2] == T.BIAS
+
+
+def test_wipe_kernels_identical():
+    K = viper()
+    for kern in (P, K):
+        b = noise(1000, 9)
+        b[0] = b[999] = 7
+        kern.wipe(b, 999)
+        assert b[:999] == bytearray(999) and b[999] == 7
+        a = array("i", [-1, 5, 1 << 30, -(1 << 31), 9])
+        kern.wipe32(a, 4)
+        assert list(a) == [0, 0, 0, 0, 9]

@@ -79,19 +79,29 @@ def unpack(packed, K=None):
 
 
 def extract(packed, K=None):
-    """Features of one sensor upload (see Features)."""
+    """Features of one sensor upload (see Features). The caller owns (and should wipe) the
+    input and the returned block fields; every intermediate image is zeroed before return."""
     K = K or kernels()
-    return extract_gray(unpack(packed, K), WIDTH, HEIGHT, K)
+    gray = unpack(packed, K)
+    try:
+        return extract_gray(gray, WIDTH, HEIGHT, K)
+    finally:
+        K.wipe(gray, len(gray))
 
 
 def extract_minutiae(packed, K=None):
     """[(x, y, angle, kind, quality)], sorted by quality descending, at most MAX_MINUTIAE."""
-    return extract(packed, K).minutiae
+    f = extract(packed, K)
+    for b in (f.mask, f.orientation, f.coherence):
+        for i in range(len(b)):
+            b[i] = 0
+    return f.minutiae
 
 
 def extract_gray(gray, w, h, K=None, skeleton_out=None):
     """Features of an 8-bit grey image (w and h multiples of BLOCK). `gray` is overwritten
-    (it becomes the enhanced image). If skeleton_out is a list, the skeleton is appended."""
+    (it becomes the enhanced image; the caller wipes it). If skeleton_out is a list, a copy
+    of the skeleton is appended (tools and tests only)."""
     K = K or kernels()
     bs = BLOCK
     bw, bh = w // bs, h // bs
@@ -103,7 +113,6 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     K.block_grad(gray, w, h, bs, stats)
     mask = _blocks.segment(stats, bw, bh, bs)
     bdir, angle, coh = _blocks.orientation(stats, mask, bw, bh)
-    del stats
     inner = _blocks.erode(mask, bw, bh)
     aoff, aw, xoff, xw = _filter_tables(w)
     K.oriented_filter(gray, work, w, h, bs, bdir, aoff, aw, _t.ALONG_TAPS, _t.SHIFT, 0, 256)
@@ -116,5 +125,12 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     nc = K.find_minutiae(work, w, h, bs, inner, _t.CN_LUT, cands, MAX_CANDIDATES)
     ms = _post.minutiae(work, w, h, bs, cands, nc, angle, coh, inner, MAX_MINUTIAE)
     if skeleton_out is not None:
-        skeleton_out.append(work)
+        skeleton_out.append(bytearray(work))
+    # the skeleton, the candidates and the gradient sums are biometric data: zero them now
+    # rather than leave them to the garbage collector (gray is the caller's, see extract)
+    K.wipe(work, n)
+    K.wipe32(cands, len(cands))
+    K.wipe32(stats, len(stats))
+    for b in (bdir, inner):
+        K.wipe(b, len(b))
     return Features(ms, mask, angle, coh, bw, bh, bs)

@@ -13,6 +13,18 @@
 from .img_tables import BIAS
 
 
+def wipe(buf, n):
+    """Zero the first n bytes of buf (biometric work buffers must not linger in the heap)."""
+    for i in range(n):
+        buf[i] = 0
+
+
+def wipe32(words, n):
+    """Zero the first n entries of a 32-bit int array."""
+    for i in range(n):
+        words[i] = 0
+
+
 def unpack4(packed, gray, n):
     """4-bit packed (high nibble first) -> 8-bit grey (v * 17, so 15 -> 255)."""
     for i in range(n):

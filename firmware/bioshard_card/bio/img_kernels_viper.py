@@ -22,6 +22,22 @@ assert _B == BIAS
 
 
 @micropython.viper
+def wipe(buf: ptr8, n: int):
+    i = 0
+    while i < n:
+        buf[i] = 0
+        i += 1
+
+
+@micropython.viper
+def wipe32(words: ptr32, n: int):
+    i = 0
+    while i < n:
+        words[i] = 0
+        i += 1
+
+
+@micropython.viper
 def unpack4(packed: ptr8, gray: ptr8, n: int):
     i = 0
     while i < n:
