@@ -182,3 +182,14 @@ def test_compat_descriptor_is_the_same_address():
     bd = bdk.Descriptor(c, bdk.NetworkKind.MAIN)
     assert str(bd.derive_address(0, bdk.Network.BITCOIN)) == d.address()
     assert main(["wallet", "descriptor", "--key", A.hex(), "--key", B.hex(), "--compat"]) == 0
+
+
+def test_bip371_vector_output_key_is_the_tweaked_internal_key():
+    # BIP-371 valid vector: internal key fe3490... spends output 5a2c2cf5...; our libsecp256k1
+    # Taproot tweak must map one to the other (a check of keyagg.taproot_output_key on data we
+    # did not make).
+    line = (CORPUS / "bip371_valid.tsv").read_text().splitlines()[0]
+    p = card_psbt.parse(bytes.fromhex(line.split("\t")[1]))
+    i = p.inputs[0]
+    assert i.script[:2] == b"\x51\x20"
+    assert keyagg.taproot_output_key(b"\x02" + i.internal_key) == i.script[2:]

@@ -113,11 +113,11 @@ def test_mutations_never_crash():
     assert refused + accepted == 400 and refused > 200
 
 
-def test_bip174_invalid_vectors():
+def _invalid_vectors(fname):
     from bioshard_card.btc.psbt import parse
 
     n = 0
-    with open(repo_path(CORPUS + "bip174_invalid.tsv")) as f:
+    with open(repo_path(CORPUS + fname)) as f:
         for line in f:
             name, reason, hexdata = line.rstrip("\n").split("\t")
             gc.collect()
@@ -127,8 +127,31 @@ def test_bip174_invalid_vectors():
                 assert e.reason == reason, (name, e.reason)
                 n += 1
                 continue
-            raise AssertionError("accepted BIP-174 invalid vector: " + name)
-    assert n == 7
+            raise AssertionError("accepted invalid vector: " + name)
+    return n
+
+
+def test_bip174_invalid_vectors():
+    assert _invalid_vectors("bip174_invalid.tsv") == 7
+
+
+def test_bip371_invalid_vectors():
+    assert _invalid_vectors("bip371_invalid.tsv") == 9
+
+
+def test_bip371_valid_vectors_parse():
+    from bioshard_card.btc.psbt import parse
+
+    key = h2b("fe349064c98d6e2a853fa3c9b12bd8b304a19c195c60efa7ee2393046d3fa232")
+    seen = []
+    with open(repo_path(CORPUS + "bip371_valid.tsv")) as f:
+        for line in f:
+            name, hexdata = line.rstrip("\n").split("\t")
+            p = parse(h2b(hexdata))
+            assert p.inputs[0].internal_key == key, name
+            assert p.inputs[0].amount == 5000000000
+            seen.append((p.inputs[0].tap_key_sig, p.outputs[0].internal_key is not None))
+    assert seen == [(None, False), (True, False), (None, True)]
 
 
 def test_bip373_valid_vectors_parse():
