@@ -32,3 +32,12 @@ def shared():
     if not SHARED.is_dir():
         pytest.skip("../shared is not present beside the repository (fresh clone)")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def port(request):
+    """Serial port of a flashed board for the HIL suite, or a skip naming what is missing."""
+    p = request.config.getoption("--port")
+    if not p:
+        pytest.skip("no board attached: run `make hil PORT=/dev/ttyUSB0` with a flashed card")
+    return p
