@@ -13,31 +13,44 @@ class AddressError(PSBTError):
     pass
 
 
-def _polymod(values):
-    chk = 1
-    for v in values:
-        b = chk >> 25
-        chk = ((chk & 0x1FFFFFF) << 5) ^ v
-        for i in range(5):
-            if (b >> i) & 1:
-                chk ^= _GEN[i]
+def _step(chk, v):
+    b = chk >> 25
+    chk = ((chk & 0x1FFFFFF) << 5) ^ v
+    for i in range(5):
+        if (b >> i) & 1:
+            chk ^= _GEN[i]
     return chk
 
 
-def _hrp_expand(hrp):
-    return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+def _polymod(hrp, data, zeros=0):
+    # Runs over hrp-expansion, data and trailing zeros in place: no concatenated lists, so an
+    # address costs a few small objects on the card's heap.
+    chk = 1
+    for c in hrp:
+        chk = _step(chk, ord(c) >> 5)
+    chk = _step(chk, 0)
+    for c in hrp:
+        chk = _step(chk, ord(c) & 31)
+    for v in data:
+        chk = _step(chk, v)
+    for _ in range(zeros):
+        chk = _step(chk, 0)
+    return chk
 
 
 def encode(hrp, data, spec):
-    """hrp (lowercase str), data (list of 5-bit ints), spec BECH32 or BECH32M."""
-    values = _hrp_expand(hrp) + list(data)
-    pm = _polymod(values + [0, 0, 0, 0, 0, 0]) ^ spec
-    chk = [(pm >> 5 * (5 - i)) & 31 for i in range(6)]
-    return hrp + "1" + "".join(CHARSET[d] for d in list(data) + chk)
+    """hrp (lowercase str), data (5-bit values), spec BECH32 or BECH32M."""
+    pm = _polymod(hrp, data, 6) ^ spec
+    out = [hrp, "1"]
+    for d in data:
+        out.append(CHARSET[d])
+    for i in range(6):
+        out.append(CHARSET[(pm >> 5 * (5 - i)) & 31])
+    return "".join(out)
 
 
 def decode(s):
-    """Return (hrp, data 5-bit list, spec); raise AddressError for any invalid string."""
+    """Return (hrp, data 5-bit values, spec); raise AddressError for any invalid string."""
     if len(s) > 90:
         raise AddressError("bech32 string too long")
     for c in s:
@@ -50,13 +63,13 @@ def decode(s):
     if pos < 1 or pos + 7 > len(s):
         raise AddressError("bech32 separator or checksum missing")
     hrp = s[:pos]
-    data = []
-    for c in s[pos + 1 :]:
+    data = bytearray(len(s) - pos - 1)
+    for i, c in enumerate(s[pos + 1 :]):
         d = CHARSET.find(c)
         if d < 0:
             raise AddressError("bech32 invalid data character")
-        data.append(d)
-    pm = _polymod(_hrp_expand(hrp) + data)
+        data[i] = d
+    pm = _polymod(hrp, data)
     if pm == BECH32:
         spec = BECH32
     elif pm == BECH32M:
@@ -69,7 +82,7 @@ def decode(s):
 def convertbits(data, frombits, tobits, pad):
     acc = 0
     bits = 0
-    out = []
+    out = bytearray()
     maxv = (1 << tobits) - 1
     for v in data:
         if v < 0 or v >> frombits:
@@ -109,6 +122,6 @@ def decode_segwit(hrp, addr):
 
 def encode_segwit(hrp, ver, prog):
     spec = BECH32 if ver == 0 else BECH32M
-    addr = encode(hrp, [ver] + convertbits(prog, 8, 5, True), spec)
+    addr = encode(hrp, bytes((ver,)) + convertbits(prog, 8, 5, True), spec)
     decode_segwit(hrp, addr)  # refuses programs no valid address can carry
     return addr
