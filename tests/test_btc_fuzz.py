@@ -23,6 +23,11 @@ KNOWN_TYPES = list(range(0x00, 0x20)) + [0xFB, 0xFC]
 
 
 def check(data):
+    # The host's own PSBT codec must fail as cleanly as the card's parser.
+    try:
+        parse_maps(data)
+    except PSBTError:
+        pass
     try:
         rv = review_psbt(data, WALLET)
     except PSBTError as e:
