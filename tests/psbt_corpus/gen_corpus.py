@@ -259,6 +259,21 @@ def hostile_cases():
         p.outputs[0][b"\x08" + OTHER_AGG] = HOST + CARD
 
     add("change claimed by card participant key", _maps(fake_change_musig), "output 0: change claimed but not ours")
+    add("change claimed by our aggregate key",
+        _maps(set_(out0, b"\x08" + AGG, HOST + OTHER)), "output 0: change claimed but not ours")
+
+    def no_outputs(tx):
+        raw = tx.serialize()
+        return raw[: 4 + 1 + 41 * len(tx.inputs)] + b"\x00" + raw[-4:]
+
+    def no_output_maps(p):
+        p.global_map[b"\x00"] = no_outputs(p.tx)
+        p.outputs = []
+
+    add("unsigned tx without outputs", _maps(no_output_maps), "unsigned tx has no outputs")
+    add("input count of four billion",
+        b"psbt\xff\x01\x00" + bytes((20,)) + b"\x02\x00\x00\x00\xfe\xff\xff\xff\xff" + b"\x00" * 11,
+        "too many inputs")
     add("change with a script tree", _maps(set_(out1, b"\x06", b"\x00\xc0\x01\x51")), "output 1: change with a script tree")
     return cases
 
