@@ -1,17 +1,20 @@
 # heapsize: 100k
 # A whole 256x288 image upload on an ESP32-WROOM-sized heap: one preallocated 36,864-byte
 # buffer, a few hundred bytes of packet buffers, no per-pixel objects.
-# The driver is imported (compiled from source here; frozen on the card) before the image
-# buffer is allocated, as the card app does at boot, so compiler transients and the 36 KB
-# block never compete for the heap.
+# The image buffer is allocated first, as the card app does at boot. The modules are then
+# compiled from source here (frozen or .mpy on the card, where this costs no heap), one at a
+# time with a collection in between, so compiler garbage does not fragment the heap.
 import gc
-
-from bioshard_card.drivers.zfm import ZFM
-from bioshard_card.drivers import zfm_image
 
 gc.collect()
 _BUF = bytearray(36864)
 
+for _m in ("zfm_codes", "zfm_packet", "zfm_link", "zfm_image", "zfm"):
+    __import__("bioshard_card.drivers." + _m)
+    gc.collect()
+
+from bioshard_card.drivers.zfm import ZFM  # noqa: E402
+from bioshard_card.drivers import zfm_image  # noqa: E402
 from zfm_fake import FakeSensorUart, image_byte, IMAGE_BYTES  # noqa: E402
 
 

@@ -3,14 +3,9 @@
 # The card never lets the sensor match or store fingerprints (its flash is outside our
 # trust boundary): it only captures images (GetImage) and uploads them (UpImage) so the
 # key can be re-derived on the card. So the image path is the hot one: 36,864 bytes in
-# 288 data packets, each read straight into the caller's preallocated bytearray, each
-# checked (start code, address, PID, length, checksum). Any framing failure drains the line
-# before raising, so the next command starts on a packet boundary and the driver stays usable.
-#
-# uart: the board contract's UART-like object (write, read(n), readinto(buf), any()),
-# where read/readinto return None when nothing arrived within the UART's own timeout.
-import time
-
+# 288 data packets, each read straight into the caller's preallocated bytearray and each
+# checked by the link layer (zfm_link.py), which also resynchronises after any failure so
+# the driver stays usable. This module is the command layer.
 try:
     from micropython import const
 except ImportError:  # CPython
@@ -19,31 +14,10 @@ except ImportError:  # CPython
 
 from . import zfm_codes as C
 from .zfm_codes import ZFMError, ZFMTimeout, ZFMProtocolError, ZFMChecksumError, ZFMException  # noqa: F401
-from .zfm_packet import HEADER_LEN, PACKET_SIZES, finish_into, parse_header, check
+from .zfm_link import ZFMLink, ticks_ms, ticks_diff, sleep_ms
+from .zfm_packet import PACKET_SIZES
 from .zfm_image import IMAGE_BYTES
 
-if hasattr(time, "ticks_ms"):
-    _ticks = time.ticks_ms
-    _diff = time.ticks_diff  # tick counters wrap: never compare them with < or subtract
-    _add = time.ticks_add
-    _sleep_ms = time.sleep_ms
-else:  # CPython
-    def _ticks():
-        return int(time.monotonic() * 1000)
-
-    def _diff(a, b):
-        return a - b
-
-    def _add(a, b):
-        return a + b
-
-    def _sleep_ms(ms):
-        time.sleep(ms / 1000)
-
-
-_ACK_MAX = const(64)  # largest acknowledge payload we accept (ReadIndex: 33 bytes)
-_DRAIN_QUIET_MS = const(60)  # line silent this long = the sensor finished talking
-_DRAIN_MAX_MS = const(12000)  # longer than a whole image upload at 57600 baud
 _POLL_ERRORS_MAX = const(3)  # garbled GetImage replies in a row before wait_finger gives up
 
 # AuraLedConfig (R503) modes and colours
@@ -78,135 +52,13 @@ class SysPara:
             self.capacity, self.security_level, self.packet_size, self.baud, self.status)
 
 
-class ZFM:
+class ZFM(ZFMLink):
     def __init__(self, uart, address=0xFFFFFFFF, password=0, timeout_ms=2000, poll_ms=50):
-        self._uart = uart
-        self.address = address
+        super().__init__(uart, address, timeout_ms)
         self.password = password
-        self.timeout_ms = timeout_ms  # per packet: command -> ack, and between data packets
         self.poll_ms = poll_ms  # pause between GetImage polls (never a busy loop)
-        self.packet_size = None  # learnt from read_sys_para(); checked on every data packet
         self.has_aura_led = None  # None = not tried yet, then True/False
-        self.quiet_ms = _DRAIN_QUIET_MS  # silence that ends a resync drain
         self._poll_errors = 0
-        self._tx = bytearray(32)  # the longest command we send is 16 bytes
-        self._hdr = bytearray(HEADER_LEN)
-        self._ck = bytearray(2)
-        self._ack = bytearray(_ACK_MAX)
-        self._scratch = bytearray(64)
-
-    # ---- low level -------------------------------------------------------------------
-
-    def _read_exact(self, mv, timeout_ms):
-        # Streams into mv (a memoryview) until full; ZFMTimeout if the line goes quiet.
-        n = len(mv)
-        got = 0
-        deadline = _add(_ticks(), timeout_ms)
-        uart = self._uart
-        while got < n:
-            r = uart.readinto(mv[got:])
-            if r:
-                got += r
-                continue
-            if _diff(deadline, _ticks()) <= 0:
-                raise ZFMTimeout("sensor timeout: got %d of %d bytes" % (got, n))
-            _sleep_ms(1)
-
-    def _discard_pending(self):
-        # Read only what any() says is there: readinto(buf) on a UART waits for a full buf.
-        # (any() is a byte count on ESP32 and at least 1 in the simulator.)
-        n = self._uart.any()
-        if not n:
-            return False
-        s = memoryview(self._scratch)
-        return bool(self._uart.readinto(s[:min(n, len(s))]))
-
-    def _flush_input(self):
-        # Stale bytes (late reply, power-on 0x55) must not be taken for the next answer.
-        while self._discard_pending():
-            pass
-
-    def drain(self):
-        """Discard input until the line has been silent quiet_ms (resync after an error)."""
-        quiet_ms = self.quiet_ms
-        start = last = _ticks()
-        while _diff(_ticks(), start) < _DRAIN_MAX_MS:
-            if self._discard_pending():
-                last = _ticks()
-            elif _diff(_ticks(), last) >= quiet_ms:
-                return
-            else:
-                _sleep_ms(2)
-
-    def _send(self, cmd, params=b""):
-        self._flush_input()
-        tx = self._tx
-        n = len(params)
-        tx[HEADER_LEN] = cmd
-        tx[HEADER_LEN + 1:HEADER_LEN + 1 + n] = params
-        m = finish_into(tx, self.address, C.PID_COMMAND, 1 + n)
-        self._uart.write(memoryview(tx)[:m])
-
-    def _read_packet(self, into, want_pid, timeout_ms):
-        # One packet: header, payload straight into `into` (memoryview), checksum.
-        # Returns (pid, payload length). Raises without draining (callers drain once).
-        hdr = memoryview(self._hdr)
-        self._read_exact(hdr, timeout_ms)
-        _, pid, n = parse_header(hdr, self.address)
-        if pid not in want_pid:
-            raise ZFMProtocolError("unexpected packet ID 0x%02x" % pid)
-        if n > len(into):
-            raise ZFMProtocolError("packet of %d bytes, room for %d" % (n, len(into)))
-        body = into[:n]
-        self._read_exact(body, timeout_ms)
-        ck = memoryview(self._ck)
-        self._read_exact(ck, timeout_ms)
-        check(pid, body, ck)
-        return pid, n
-
-    def _command(self, cmd, params=b"", timeout_ms=None, ok=(C.OK,)):
-        """Send a command, read its acknowledge; return (code, ack payload after the code).
-
-        Framing failures drain the line and raise; confirmation codes outside `ok` raise
-        ZFMError.
-        """
-        self._send(cmd, params)
-        ack = memoryview(self._ack)
-        try:
-            _, n = self._read_packet(ack, (C.PID_ACK,), timeout_ms or self.timeout_ms)
-        except ZFMException:
-            self.drain()
-            raise
-        if n < 1:
-            self.drain()
-            raise ZFMProtocolError("empty acknowledge")
-        code = ack[0]
-        if code not in ok:
-            raise ZFMError(code, cmd)
-        return code, ack[1:n]
-
-    def _receive_data(self, buf):
-        # Data packets (PID 0x02 ... 0x08) after an acknowledge, straight into buf.
-        mv = memoryview(buf)
-        total = len(buf)
-        got = 0
-        size = self.packet_size
-        want = (C.PID_DATA, C.PID_END)
-        try:
-            while True:
-                if got >= total:
-                    raise ZFMProtocolError("sensor sent more than %d bytes" % total)
-                pid, n = self._read_packet(mv[got:], want, self.timeout_ms)
-                if n == 0 or (size and (n > size or (pid == C.PID_DATA and n != size))):
-                    raise ZFMProtocolError("data packet of %d bytes, packet size %s" % (n, size))
-                if not size and n not in PACKET_SIZES and pid == C.PID_DATA:
-                    raise ZFMProtocolError("data packet of %d bytes" % n)
-                got += n
-                if pid == C.PID_END:
-                    return got
-        except ZFMException:
-            self.drain()
-            raise
 
     # ---- commands --------------------------------------------------------------------
 
@@ -285,11 +137,11 @@ class ZFM:
         self._wait(False, timeout_ms)
 
     def _wait(self, want_finger, timeout_ms):
-        start = _ticks()
+        start = ticks_ms()
         while not self._poll(want_finger):
-            if _diff(_ticks(), start) >= timeout_ms:
+            if ticks_diff(ticks_ms(), start) >= timeout_ms:
                 raise ZFMTimeout("finger %s" % ("not placed" if want_finger else "not removed"))
-            _sleep_ms(self.poll_ms)
+            sleep_ms(self.poll_ms)
 
     async def wait_finger_async(self, timeout_ms=10000):
         """wait_finger for the asyncio app: yields to other tasks between polls."""
@@ -301,9 +153,9 @@ class ZFM:
     async def _wait_async(self, want_finger, timeout_ms):
         import asyncio
 
-        start = _ticks()
+        start = ticks_ms()
         while not self._poll(want_finger):
-            if _diff(_ticks(), start) >= timeout_ms:
+            if ticks_diff(ticks_ms(), start) >= timeout_ms:
                 raise ZFMTimeout("finger %s" % ("not placed" if want_finger else "not removed"))
             if hasattr(asyncio, "sleep_ms"):
                 await asyncio.sleep_ms(self.poll_ms)
