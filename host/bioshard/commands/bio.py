@@ -29,7 +29,7 @@ def register(sub):
     e.set_defaults(func=cmd_eval)
     r = bsub.add_parser("prior", help="rebuild firmware/bioshard_card/bio/template_prior.py")
     r.add_argument("dirs", nargs="+", metavar="DIR")
-    r.add_argument("--minutiae", choices=("extractor", "iso"), default="iso")
+    r.add_argument("--minutiae", choices=("auto", "extractor", "iso"), default="auto")
     r.add_argument("--cache", default="out/bio-cache")
     r.add_argument("--out", required=True, help="path of the generated module")
     r.set_defaults(func=cmd_prior)
