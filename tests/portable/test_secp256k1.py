@@ -160,3 +160,26 @@ def test_jmul_multi_is_the_sum_of_products():
     k = _rand() or 1
     assert ec.jmul_multi([pts[0], pts[0]], [k, N - k]) is None
     assert ec.jmul_multi([], []) is None
+
+
+def test_secret_scalar_mul_has_a_fixed_operation_sequence():
+    import bioshard_card.crypto.secp256k1_const as sc
+
+    calls = [0]
+    orig = sc._madd
+
+    def counting(*a):
+        calls[0] += 1
+        return orig(*a)
+
+    Q = _mul(ec.G, _rand() or 1)
+    counts = []
+    sc._madd = counting
+    try:
+        for k in (1, 2, N - 1, 1 << 200, _rand(), _rand()):
+            calls[0] = 0
+            assert ec.to_affine(sc.jmul_const(Q, k)) == _mul(Q, k % N), k
+            counts.append(calls[0])
+    finally:
+        sc._madd = orig
+    assert counts == [2 * sc._L + 2] * len(counts), counts
