@@ -65,11 +65,6 @@ def _pair(sim, home, say):
             sim.queue(("finger", finger_image(9, 0)))  # then touches the sensor to confirm
             return code
 
-        original = pairing.HostPairing.confirm_code
-
-        def capture(self, typed):
-            return original(self, typed)
-
         record = _pair_with_code(card.client, hp_codes, ask_code)
         pairing.save_record(record, home)
         say.detail("paired; pairing record saved 0600 in %s" % pairing.record_path(home))
@@ -131,24 +126,17 @@ def _spend_psbt(desc, amount_in, pay_to, amount_out, fee, txid_byte):
 
 
 def _sign(card, sim, psbt, secret_a, card_pub, blob, fingers, say):
-    from bioshard_card.btc.review import Wallet, review_psbt
     from bioshard_card.ui.review import pages
 
-    st_pages = None
-    try:
-        # Same code as the card: how many review pages the owner will page through.
-        host_keys = None
-        st_pages = len(pages(_host_review(psbt, secret_a, card_pub)))
-    except Exception:  # pragma: no cover - only for narration
-        st_pages = 4
-    actions = [("finger", finger_image(9, 2 + i)) for i in range(st_pages - 1)]
-    for synth, imp in fingers:
-        actions.append(("finger", finger_image(synth, imp)))
+    # The same code as the card's: how many review pages the owner will touch through.
+    n_pages = len(pages(_host_review(psbt, secret_a, card_pub)))
+    actions = [("finger", finger_image(9, 2 + i)) for i in range(n_pages - 1)]
+    actions += [("finger", finger_image(synth, imp)) for synth, imp in fingers]
     sim.queue(*actions)
     say.detail("the card shows %d review pages; the owner touches through them, then presents the sequence"
-               % st_pages)
+               % n_pages)
     try:
-        p, raw = cosign(card, psbt, secret_a, card_pub, blob)
+        _, raw = cosign(card, psbt, secret_a, card_pub, blob)
     finally:
         sim.clear_queue()
     return raw
@@ -161,15 +149,20 @@ def _host_review(psbt, secret_a, card_pub):
     return review_psbt(psbt, Wallet(out_key, agg, parts, card_pub, NETWORK))
 
 
-def _verify(raw, desc, say):
+def _verify(raw, desc, amount_in, say):
+    """Check the finished transaction with libsecp256k1 against the BIP-341 sighash."""
     from coincurve import PublicKeyXOnly
 
     from bioshard_card.btc.sighash import SighashCache
-    from bioshard_card.btc.tx import Tx
+    from bioshard_card.btc.tx import parse_tx
 
-    tx = Tx.parse(raw) if hasattr(Tx, "parse") else None
+    tx, witnesses = parse_tx(raw)
     say.detail("raw transaction: %d bytes, %s…" % (len(raw), raw.hex()[:48]))
-    return tx
+    msg = SighashCache(tx, [amount_in], [desc.script()]).sighash(0, 0)
+    ok = PublicKeyXOnly(desc.output_key()).verify(witnesses[0][0], msg)
+    say.detail("libsecp256k1 verifies the key-path signature for the wallet's output key: %s" % ok)
+    if not ok:
+        raise SystemExit("the finished transaction does not verify")
 
 
 def run(out_dir="out/demo", say=None, keep_state=False):
@@ -199,8 +192,11 @@ def run(out_dir="out/demo", say=None, keep_state=False):
                 friend = bytes.fromhex("5120") + bytes(range(32))
                 psbt = _spend_psbt(desc, 2_500_000, friend, 1_500_000, 1_000, 0xAB)
                 raw = _sign(card, sim, psbt, secret_a, card_pub, blob, [(1, 3), (2, 4)], say)
-                _verify(raw, desc, say)
-                say.detail("signature verified by libsecp256k1 before finalizing")
+                _verify(raw, desc, 2_500_000, say)
+                say("Portfolio: the host pushes balance and recent transactions to the idle screen")
+                card.call("portfolio.push", {"balance": 999_000, "txs": [["sent to friend", -1_501_000],
+                                                                         ["received", 2_500_000]]}, timeout=30)
+                say.detail("the card now shows 0.00999000 BTC and the last two transactions while idle")
         say("Recovery: the card is lost; a brand-new card, the backed-up blob and the same fingers")
         sim2 = SimCard(state_dir=out / "card2", screens_dir=screens / "card2")
         with sim2:
@@ -216,6 +212,7 @@ def run(out_dir="out/demo", say=None, keep_state=False):
                 card.call("wallet.set", {"participants": [host_pub, card_pub]})
                 psbt = _spend_psbt(desc, 700_000, friend, 200_000, 800, 0xCD)
                 raw2 = _sign(card, sim2, psbt, secret_a, card_pub, blob, [(1, 6), (2, 7)], say)
+                _verify(raw2, desc, 700_000, say)
                 say.detail("the new card co-signed: %d-byte transaction" % len(raw2))
         n1 = len(list((screens / "card1").glob("*.png")))
         n2 = len(list((screens / "card2").glob("*.png")))
