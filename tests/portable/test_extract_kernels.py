@@ -185,3 +185,36 @@ def test_wipe_kernels_identical():
         a = array("i", [-1, 5, 1 << 30, -(1 << 31), 9])
         kern.wipe32(a, 4)
         assert list(a) == [0, 0, 0, 0, 9]
+
+
+def test_integer_atan2_matches_float_atan2():
+    import math
+
+    from bioshard_card.bio import img_math as M
+
+    # the stored table is the formula (recomputed in double precision here)
+    assert len(M.ATAN) == 257
+    for r in range(257):
+        assert M.ATAN[r] == int(math.atan(r / 256) * 1024 / (2 * math.pi) + 0.5), r
+    pts = [(0, 1), (1, 0), (0, -1), (-1, 0), (5, 5), (-5, 5), (3, -7), (-1000000, -1)]
+    x = 12345
+    for _ in range(300):
+        x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+        pts.append(((x >> 8) % 4001 - 2000, (x >> 3) % 3001 - 1500))
+    for px, py in pts:
+        if px == 0 and py == 0:
+            continue
+        a = M.iatan2(py, px)
+        assert 0 <= a < 1024
+        b = math.atan2(py, px) * 1024 / (2 * math.pi) % 1024
+        d = abs(a - b)
+        assert min(d, 1024 - d) <= 1.2, (px, py, a, b)
+    assert M.iatan2(0, 0) == 0
+
+
+def test_integer_sqrt_is_exact_floor():
+    from bioshard_card.bio.img_math import isqrt
+
+    for n in list(range(300)) + [2 ** 31 - 1, 2 ** 30, 46340 ** 2, 46340 ** 2 - 1, 65025, 99980001]:
+        r = isqrt(n)
+        assert r * r <= n < (r + 1) * (r + 1), n

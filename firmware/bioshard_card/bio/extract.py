@@ -34,20 +34,18 @@ _ACROSS_SHIFT = 5
 _RIDGE_THRESHOLD = 128
 _MAX_THIN_PASSES = 40  # ridges are ~4 px wide: thinning converges in well under 10 passes
 
-_tables = {}
-
-
 def kernels():
     """The kernel set used by default: viper when available."""
     return fast_kernels if fast_kernels is not None else plain_kernels
 
 
+# Filter offset tables for the sensor width, built at import: built lazily they would land
+# between the big work buffers and fragment the heap for the next extraction.
+_FILTERS = _t.filter_tables(WIDTH)
+
+
 def _filter_tables(w):
-    t = _tables.get(w)
-    if t is None:
-        t = _t.filter_tables(w)
-        _tables[w] = t
-    return t
+    return _FILTERS if w == WIDTH else _t.filter_tables(w)
 
 
 class Features:

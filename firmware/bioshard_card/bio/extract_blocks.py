@@ -1,29 +1,26 @@
 # Block-level stage of the extractor: segmentation mask, orientation field, coherence.
 #
 # Works on the per-block Sobel sums from the block_grad kernel (w//bs x h//bs blocks), so it is
-# plain Python over ~1,100 blocks on the card: cheap enough without viper. Floats are only
-# used through math.atan2/sqrt on block sums and are rounded to small ints at once, so CPython
-# and MicroPython (both IEEE doubles on the unix port; single floats on the ESP32 build are
-# accurate to far better than the 11.25-degree quantisation step) agree.
-import math
+# plain Python over ~1,100 blocks on the card: cheap enough without viper. Integer arithmetic
+# only (img_math.iatan2 / isqrt): the card (single-precision floats) and the host (double)
+# get bit-identical fields, and no boxed floats are allocated on the card's heap.
 from array import array
 
+from .img_math import iatan2, isqrt
 from .img_tables import ND
 
-# A block is fingerprint if its grey-level standard deviation reaches STD_FRAC of a robust
-# maximum (90th percentile) of the image, and at least STD_MIN (a flat 4-bit image has std 0;
-# one quantisation step is 17).
-STD_FRAC = 0.35
+# A block is fingerprint if its grey-level standard deviation reaches STD_PERCENT % of a
+# robust maximum (90th percentile) of the image, and at least STD_MIN (a flat 4-bit image has
+# std 0; one quantisation step is 17).
+STD_PERCENT = 35
 STD_MIN = 12
-# Radius (in blocks) of the second orientation smoothing: 1 = 3x3 blocks (24x24 px).
-SMOOTH = 1
 
 
-def _percentile(values, frac):
+def _percentile(values, percent):
     v = sorted(values)
     if not v:
         return 0
-    return v[min(len(v) - 1, int(frac * len(v)))]
+    return v[min(len(v) - 1, percent * len(v) // 100)]
 
 
 def segment(stats, bw, bh, bs):
@@ -37,10 +34,10 @@ def segment(stats, bw, bh, bs):
             b = by * bw + bx
             s = stats[5 * b + 3]
             var = (stats[5 * b + 4] * npx - s * s) // (npx * npx)
-            sd = int(math.sqrt(var)) if var > 0 else 0
+            sd = isqrt(var) if var > 0 else 0
             std[b] = sd
             inner.append(sd)
-    thr = max(STD_MIN, int(STD_FRAC * _percentile(inner, 0.9)))
+    thr = max(STD_MIN, STD_PERCENT * _percentile(inner, 90) // 100)
     mask = bytearray(nb)
     for by in range(1, bh - 1):
         for bx in range(1, bw - 1):
@@ -114,9 +111,10 @@ def orientation(stats, mask, bw, bh):
     Gradient sums are averaged over 3x3 blocks, then the doubled-angle unit vectors are
     averaged once more over 3x3 (weighted by coherence) to smooth noise near creases."""
     nb = bw * bh
-    # single-precision arrays: boxed floats in lists would cost ~40 bytes each on the card
-    cx = array("f", bytes(4 * nb))
-    cy = array("f", bytes(4 * nb))
+    # doubled-angle gradient vectors per block, normalised by the gradient energy (so their
+    # length is the coherence), in fixed point: 4096 = a perfectly coherent block
+    cx = array("i", bytes(4 * nb))
+    cy = array("i", bytes(4 * nb))
     coh = bytearray(nb)
     for by in range(1, bh - 1):
         for bx in range(1, bw - 1):
@@ -132,30 +130,32 @@ def orientation(stats, mask, bw, bh):
                     en += stats[k + 2]
             if en <= 0:
                 continue
-            r = math.sqrt(float(vx) * vx + float(vy) * vy)
-            c = r / en
-            coh[b] = int(100 * c + 0.5)
-            cx[b] = c * vy / r if r else 0.0   # cos(2*phi) weighted by coherence
-            cy[b] = c * vx / r if r else 0.0   # sin(2*phi)
+            # scale into 14 bits so the squares below stay small ints on a 32-bit card
+            # (|vx|, |vy| <= en always: 2|gx gy| and |gx^2 - gy^2| are <= gx^2 + gy^2)
+            if en >= 16384:
+                q = (en >> 14) + 1
+                en //= q
+                vx //= q
+                vy //= q
+            coh[b] = (100 * isqrt(vx * vx + vy * vy) + en // 2) // en
+            cx[b] = (vy << 12) // en   # cos(2 phi) * coherence
+            cy[b] = (vx << 12) // en   # sin(2 phi) * coherence
     bdir = bytearray(b"\xff" * nb)
     angle = bytearray(b"\xff" * nb)
-    step = math.pi / ND
     for by in range(1, bh - 1):
         for bx in range(1, bw - 1):
             b = by * bw + bx
             if not mask[b]:
                 continue
-            sx = sy = 0.0
-            for dy in range(max(-SMOOTH, -by), min(SMOOTH, bh - 1 - by) + 1):
-                for dx in range(max(-SMOOTH, -bx), min(SMOOTH, bw - 1 - bx) + 1):
-                    k = b + dy * bw + dx
-                    sx += cx[k]
-                    sy += cy[k]
-            phi = 0.5 * math.atan2(sy, sx)       # gradient direction, image coordinates
-            ridge = phi + math.pi / 2            # ridges run across the gradient
-            d = int(ridge / step + 0.5 + ND) % ND
-            bdir[b] = d
-            # ISO: counter-clockwise with y up = negated image angle, in 360/256 units
-            a = int(-ridge * 128 / math.pi + 0.5 + 512) % 128
-            angle[b] = a
+            sx = sy = 0
+            for k in (b - bw - 1, b - bw, b - bw + 1, b - 1, b, b + 1, b + bw - 1, b + bw, b + bw + 1):
+                sx += cx[k]
+                sy += cy[k]
+            # iatan2 of the doubled angle in 1/1024 turn = the gradient direction phi in
+            # 1/2048 turn (0..1023 = 0..180 degrees, image coordinates, y down); ridges run
+            # across the gradient: +90 degrees = +512
+            ridge = (iatan2(sy, sx) + 512) & 1023
+            bdir[b] = ((ridge + 1024 // ND // 2) // (1024 // ND)) % ND
+            # ISO: counter-clockwise with y up = the negated image angle; 1/256 turn units
+            angle[b] = (((-ridge) & 1023) + 4) // 8 % 128
     return bdir, angle, coh

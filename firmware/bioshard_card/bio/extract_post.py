@@ -4,8 +4,7 @@
 # pixels from the candidate (no recursion, bounded steps) to get the direction and to spot the
 # classic false minutiae of a thinned binary image — spurs, short islands, bridges between
 # ridges, broken ridges, clusters — and remove them.
-import math
-
+from .img_math import iatan2
 from .img_tables import CN_LUT
 
 # neighbour order N, NE, E, SE, S, SW, W, NW (bit i of a neighbourhood code)
@@ -95,7 +94,7 @@ def _iso_angle(w, p, q):
     # ISO angle (0..255, counter-clockwise, y up) of the vector from pixel p to pixel q
     dx = q % w - p % w
     dy = q // w - p // w
-    return int(math.atan2(-dy, dx) * 128 / math.pi + 0.5 + 512) & 255
+    return ((iatan2(-dy, dx) + 2) >> 2) & 255
 
 
 def _adiff(a, b):
