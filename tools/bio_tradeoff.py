@@ -91,7 +91,7 @@ def draw(report, out_path):
     sw = series[-1][1]
     p3.line([(p["t"], p["key_bits"]) for p in sw], (0, 0, 0))
     p3.line([(p["t"], p["security_bits"]) for p in sw], (214, 39, 40))
-    p3.line([(p["t"], p["security_bits2"]) for p in sw], (214, 39, 40), dash=True)
+    p3.line([(p["t"], p["security_bits2"]) for p in sw], (255, 127, 14), dash=True)
     f = _font(13)
     y = MT + PH + 54
     x = ML
@@ -101,7 +101,7 @@ def draw(report, out_path):
         d.text((x + 18, y), name, fill=(0, 0, 0), font=f)
         x += 110
     d.text((x + 20, y), "bits panel: black = key bits k, red = security bits (1 finger), "
-           "red dashed = 2-finger sequence", fill=(0, 0, 0), font=f)
+           "orange dashed = 2-finger sequence", fill=(0, 0, 0), font=f)
     d.text((ML, 6), "bioshard fingerprint key: minutiae=%s, prior=%s, enroll %d impressions, chosen t=%d"
            % (report["minutiae"], report["prior"], report["protocol"]["enroll_impressions"],
               report["params"]["t"]), fill=(0, 0, 0), font=_font(14))

@@ -72,19 +72,21 @@ def _image_size(image_path):
 
 
 def _window(image_path, points):
-    """(x0, y0): top-left of the sensor's 256x288 window in source-image pixels."""
+    """(x0, y0, scale): source pixel (x, y) lands on sensor pixel ((x - x0) * scale, ...)."""
     fi = _sensor_module()
+    if fi is not None and hasattr(fi, "sensor_window"):
+        # exactly the window the simulated sensor cuts
+        return tuple(fi.sensor_window(str(image_path)))
     if fi is not None and hasattr(fi, "window_origin") and hasattr(fi, "foreground_center"):
-        # exactly the window the simulated sensor cuts (500 dpi sources are not rescaled)
         a = fi.load_gray(str(image_path))
         y0, x0 = fi.window_origin(a.shape, fi.foreground_center(a))
-        return x0, y0
+        return x0, y0, 1.0
     # no sensor model: centre the window where the minutiae are
     if not points:
-        return 0, 0
+        return 0, 0, 1.0
     cx = sum(p[0] for p in points) / len(points)
     cy = sum(p[1] for p in points) / len(points)
-    return int(cx) - SENSOR_W // 2, int(cy) - SENSOR_H // 2
+    return int(cx) - SENSOR_W // 2, int(cy) - SENSOR_H // 2, 1.0
 
 
 def iso_minutiae(image_path):
@@ -107,11 +109,11 @@ def iso_minutiae(image_path):
         # a direction (cos a, sin a) in the resized frame is (sx cos a, sy sin a) in the source
         ang = int(round(math.atan2(sy * math.sin(a), sx * math.cos(a)) * 256 / (2 * math.pi))) % 256
         pts.append((m.x * sx, m.y * sy, ang, m.kind, m.quality))
-    x0, y0 = _window(image_path, pts)
+    x0, y0, scale = _window(image_path, pts)
     out = []
     for x, y, ang, kind, q in pts:
-        x = int(round(x - x0))
-        y = int(round(y - y0))
+        x = int(round((x - x0) * scale))
+        y = int(round((y - y0) * scale))
         if 0 <= x < SENSOR_W and 0 <= y < SENSOR_H:
             out.append((x, y, ang, kind, q))
     return out
@@ -146,9 +148,14 @@ def _extract_all(paths):
 
 
 def _source_tag(source):
-    if source == "iso":
-        return "iso-v3"
+    # cache key: changes whenever the code that produces the minutiae changes
     h = hashlib.sha256()
+    host = Path(__file__).resolve().parent.parent
+    for p in (host / "sim" / "fingerimage.py", host / "bio" / "extract_batch.py"):
+        if p.exists():
+            h.update(p.read_bytes())
+    if source == "iso":
+        return "iso-v4-" + h.hexdigest()[:12]
     root = Path(template.__file__).parent
     for name in sorted(os.listdir(root)):
         if name.startswith(("extract", "img_")):
@@ -241,7 +248,9 @@ def _summary(gen_fail, gen_n, fa, imp_n, t, p, dof, length=1):
     if length == 1:
         return {"fnmr": fnmr1, "fmr": fmr1, "fmr_upper95": up, "genuine_trials": gen_n,
                 "impostor_trials": imp_n, "key_bits": k, "security_bits": round(s1, 2),
-                "security_method": SECURITY_METHOD}
+                "security_method": SECURITY_METHOD,
+                # worst case: template entropy (~dof bits) minus what the sketch reveals (n - k)
+                "entropy_bound_bits": round(max(0.0, dof - (N - k)), 2)}
     return {
         "fingers": length,
         "fnmr": None if fnmr1 is None else 1 - (1 - fnmr1) ** length,
