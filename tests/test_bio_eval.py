@@ -69,10 +69,21 @@ def check_report(rep, fingers, impressions, enroll=3):
 
 
 def test_synthetic_set(tmp_path, capsys):
-    db = check_report(run_eval(capsys, synthetic_db(tmp_path / "SYN")), 4, 6)
+    rep = run_eval(capsys, synthetic_db(tmp_path / "SYN"))
+    db = check_report(rep, 4, 6)
     # synthetic impressions are mild: the card's own code must reproduce most keys
     assert db["single"]["fnmr"] < 0.5
     assert db["single"]["fmr"] == 0
+    # the trade-off plot tool draws from the same JSON
+    import importlib.util
+
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("bio_tradeoff", REPO / "tools" / "bio_tradeoff.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tool.draw(rep, tmp_path / "plot.png")
+    assert Image.open(tmp_path / "plot.png").size[0] > 800
 
 
 def test_three_real_fingers(tmp_path, capsys, shared):
