@@ -4,11 +4,12 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 PORT    ?=
+FIRMWARE ?=
 BOARD   ?= esp32_wrover_r307
 SHARED  ?= ../shared
 JOBS    ?= 2
 
-.PHONY: setup demo test bench eval sim mpy flash deploy hil clean
+.PHONY: setup demo test bench eval sim screens mpy flash deploy hil clean
 
 # One stamp per pyproject.toml: a changed dependency list reinstalls, a fresh clone installs all.
 $(STAMP): pyproject.toml
@@ -35,12 +36,15 @@ eval: setup
 sim: setup
 	$(BIN)/bioshard sim
 
+screens: setup
+	$(BIN)/python tools/render_screens.py out/screens --scale 2
+
 # Cross-compile every card module for the ESP32 (Xtensa LX6, windowed ABI) into build/mpy.
 mpy: setup
 	$(BIN)/python tools/build_mpy.py --out build/mpy --board $(BOARD)
 
 flash: setup
-	$(BIN)/bioshard flash --port "$(PORT)" --board $(BOARD)
+	$(BIN)/bioshard flash --port "$(PORT)" --board $(BOARD) $(if $(FIRMWARE),--firmware "$(FIRMWARE)")
 
 deploy: setup
 	$(BIN)/bioshard deploy --port "$(PORT)" --board $(BOARD)
