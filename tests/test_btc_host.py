@@ -163,7 +163,7 @@ def test_for_card_keeps_what_the_card_reviews():
     p = build([u], [(bytes.fromhex("0014" + "55" * 20), 3000), (own, 3500)], agg, parts, out)
     p.inputs[0][b"\x00"] = prev.serialize()  # a whole previous tx, as some wallets add
     p.inputs[0][b"\x16" + out] = b"\x00" + b"\xaa" * 4 + b"\x00" * 8
-    p.global_map[b"\xfc\x03abc"] = b"x" * 500
+    p.global_map[b"\xfc\x03abc\x00"] = b"x" * 500
     small = psbt_io.for_card(p)
     assert len(small) < len(p.serialize()) - 500
     w = Wallet(out, agg, parts, B, "main")

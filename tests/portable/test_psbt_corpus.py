@@ -5,6 +5,10 @@
 # every hostile PSBT is refused with its exact PSBTError reason — in a 100 KB heap.
 import gc
 
+# One receive buffer for every PSBT, allocated first as the card's link does at boot, so a
+# fragmented heap never has to find 8 KB in one piece later.
+_RX = bytearray(8192)
+
 from ptest import repo_path, load_json, h2b
 
 from bioshard_card.btc.errors import PSBTError
@@ -21,14 +25,16 @@ def _wallet():
 
 
 def _read(sub, name):
-    # Sized read: one allocation, no growing buffer to fragment a small heap.
+    # Into the one preallocated buffer, as the card receives a PSBT.
     import os
 
     path = repo_path(CORPUS + sub + "/" + name)
-    buf = bytearray(os.stat(path)[6])
+    n = os.stat(path)[6]
+    assert n <= len(_RX), "corpus PSBT larger than the receive buffer"
+    mv = memoryview(_RX)[:n]
     with open(path, "rb") as f:
-        f.readinto(buf)
-    return buf
+        f.readinto(mv)
+    return mv
 
 
 def test_valid_corpus_reviews():

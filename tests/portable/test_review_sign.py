@@ -1,7 +1,4 @@
-# heapsize: 110k
-# (110k, not 100k: compiled from source on the 64-bit unix port, the qstrs the PSBT stack
-# interns stay on the heap after it is unloaded, ~5 KB; parse+review alone passes at 100k in
-# test_psbt_corpus.py and the MuSig2 half alone at 100k in test_musig2_card.py.)
+# heapsize: 100k
 # The card's whole signing path in one heap: parse + review a PSBT, take the BIP-341
 # sighash of each input, run a 2-of-2 MuSig2 session (card side: CardSigner; host side: the
 # same BIP-327 code) with the Taproot tweak, and check the aggregate signature with BIP-340

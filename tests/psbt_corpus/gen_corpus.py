@@ -94,7 +94,7 @@ def valid_cases():
     p = spend([80000], [(P2WPKH, 79000)])
     p.global_map[b"\xfc\x08bioshard\x01"] = b"x"
     p.inputs[0][b"\xf0"] = b"unknown"
-    p.outputs[0][b"\xfc\x00"] = b""
+    p.outputs[0][b"\xfc\x00\x00"] = b""
     out.append(valid_case("unknown and proprietary fields", p))
     # The limits themselves: 32 inputs, 16 outputs must review inside the card's heap.
     p = build(utxos([100000] * 32), [(P2WPKH, 1000)] * 15 + [(OWN, 3000000)], AGG, PARTS, OUT)
@@ -259,6 +259,7 @@ def hostile_cases():
         p.outputs[0][b"\x08" + OTHER_AGG] = HOST + CARD
 
     add("change claimed by card participant key", _maps(fake_change_musig), "output 0: change claimed but not ours")
+    add("proprietary key without subtype", _maps(set_(out0, b"\xfc\x00", b"")), "bad proprietary key")
     add("change claimed by our aggregate key",
         _maps(set_(out0, b"\x08" + AGG, HOST + OTHER)), "output 0: change claimed but not ours")
 

@@ -1,6 +1,7 @@
 # Bech32 (BIP-173) and Bech32m (BIP-350) strings and segwit addresses.
-# Witness v0 uses Bech32, v1+ (Taproot) Bech32m; decoding refuses the wrong checksum variant,
-# mixed case, bad padding and bad program lengths exactly as BIP-350 specifies.
+# Witness v0 uses Bech32, v1+ (Taproot) Bech32m. The card only *encodes* (it shows addresses);
+# decoding, which refuses the wrong checksum variant, mixed case, bad padding and bad program
+# lengths exactly as BIP-350 specifies, is in bech32_decode.py and loaded only when used.
 from .errors import PSBTError
 
 CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
@@ -49,36 +50,6 @@ def encode(hrp, data, spec):
     return "".join(out)
 
 
-def decode(s):
-    """Return (hrp, data 5-bit values, spec); raise AddressError for any invalid string."""
-    if len(s) > 90:
-        raise AddressError("bech32 string too long")
-    for c in s:
-        if ord(c) < 33 or ord(c) > 126:
-            raise AddressError("bech32 character out of range")
-    if s.lower() != s and s.upper() != s:
-        raise AddressError("bech32 mixed case")
-    s = s.lower()
-    pos = s.rfind("1")
-    if pos < 1 or pos + 7 > len(s):
-        raise AddressError("bech32 separator or checksum missing")
-    hrp = s[:pos]
-    data = bytearray(len(s) - pos - 1)
-    for i, c in enumerate(s[pos + 1 :]):
-        d = CHARSET.find(c)
-        if d < 0:
-            raise AddressError("bech32 invalid data character")
-        data[i] = d
-    pm = _polymod(hrp, data)
-    if pm == BECH32:
-        spec = BECH32
-    elif pm == BECH32M:
-        spec = BECH32M
-    else:
-        raise AddressError("bech32 checksum mismatch")
-    return hrp, data[:-6], spec
-
-
 def convertbits(data, frombits, tobits, pad):
     acc = 0
     bits = 0
@@ -100,28 +71,26 @@ def convertbits(data, frombits, tobits, pad):
     return out
 
 
-def decode_segwit(hrp, addr):
-    """Return (witness version, program bytes) of a segwit address for `hrp`."""
-    h, data, spec = decode(addr)
-    if h != hrp:
-        raise AddressError("address is for another network")
-    if not data:
-        raise AddressError("empty witness data")
-    ver = data[0]
-    if ver > 16:
-        raise AddressError("invalid witness version")
-    prog = bytes(convertbits(data[1:], 5, 8, False))
-    if len(prog) < 2 or len(prog) > 40:
-        raise AddressError("invalid witness program length")
-    if ver == 0 and len(prog) not in (20, 32):
-        raise AddressError("invalid v0 program length")
-    if (ver == 0) != (spec == BECH32):
-        raise AddressError("wrong checksum variant for witness version")
-    return ver, prog
-
-
 def encode_segwit(hrp, ver, prog):
+    # Refuse what no valid address can carry (the same rules decode_segwit enforces).
+    if ver > 16 or len(prog) < 2 or len(prog) > 40 or (ver == 0 and len(prog) not in (20, 32)):
+        raise AddressError("invalid witness program")
     spec = BECH32 if ver == 0 else BECH32M
     addr = encode(hrp, bytes((ver,)) + convertbits(prog, 8, 5, True), spec)
-    decode_segwit(hrp, addr)  # refuses programs no valid address can carry
+    if len(addr) > 90:
+        raise AddressError("bech32 string too long")
     return addr
+
+
+def decode(s):
+    """(hrp, 5-bit data, spec) of a bech32/bech32m string; see bech32_decode."""
+    from .bech32_decode import decode as _decode
+
+    return _decode(s)
+
+
+def decode_segwit(hrp, addr):
+    """(witness version, program) of a segwit address for `hrp`; see bech32_decode."""
+    from .bech32_decode import decode_segwit as _decode_segwit
+
+    return _decode_segwit(hrp, addr)

@@ -86,6 +86,14 @@ def _read_map(r, handle):
         seen.add(kh)
         kr = Reader(key)
         ktype = kr.compact()
+        if ktype == 0xFC:
+            # BIP-174 proprietary key: <len><identifier><subtype>[keydata]; anything else is
+            # malformed, not "unknown".
+            try:
+                kr.skip(kr.compact())
+                kr.compact()
+            except PSBTError:
+                raise PSBTError("bad proprietary key")
         kd = key[kr.pos :]
         v = r.sub(r.compact())
         handle(ktype, kd, v)
@@ -107,7 +115,8 @@ def _interner(known):
 def parse(buf, known=()):
     """Parse a binary PSBT (bytes, bytearray or memoryview) into a Psbt, or raise PSBTError.
     `known`: byte strings to share instead of copying (see Wallet.known)."""
-    from .psbt_fields import global_handler, input_handler, output_handler
+    from .psbt_fields import global_handler, output_handler
+    from .psbt_inputs import input_handler
 
     intern = _interner(known)
 
