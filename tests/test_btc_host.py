@@ -193,3 +193,23 @@ def test_bip371_vector_output_key_is_the_tweaked_internal_key():
     i = p.inputs[0]
     assert i.script[:2] == b"\x51\x20"
     assert keyagg.taproot_output_key(b"\x02" + i.internal_key) == i.script[2:]
+
+
+def test_review_warnings():
+    from bioshard_card.btc.review import Wallet, review
+
+    parts, agg, out = keyagg.wallet_keys([A, B])
+    own = b"\x51\x20" + out
+    dest = bytes.fromhex("0014" + "66" * 20)
+    w = Wallet(out, agg, parts, B, "main")
+
+    def warn(amount_in, outs):
+        p = build([Utxo("44" * 32, 0, amount_in, own)], outs, agg, parts, out)
+        return review(card_psbt.parse(p.serialize()), w).warnings
+
+    assert warn(100_000, [(dest, 99_000)]) == []  # 1000 sat fee, ~9.2 sat/vB
+    assert warn(100_000, [(dest, 80_000)]) == ["fee above 10% of amount sent"]  # ~180 sat/vB
+    assert warn(300_000, [(dest, 100_000)]) == ["fee rate above 1000 sat/vB", "fee above 10% of amount sent"]
+    assert warn(10_000_000, [(dest, 9_800_000)]) == ["fee rate above 1000 sat/vB"]  # 2% of a big send
+    assert warn(2_000, [(dest, 1_000)]) == ["fee above 10% of amount sent"]
+    assert warn(100_000, [(own, 99_000)]) == ["self-transfer: every output is change"]

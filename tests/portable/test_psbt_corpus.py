@@ -63,7 +63,7 @@ def test_valid_corpus_reviews():
 def test_self_transfer_and_sighash_type():
     wallet = _wallet()
     rv = review_psbt(_read("valid", "02_self_transfer.psbt"), wallet)
-    assert rv.sent() == 0 and "self-transfer: every output is change" in rv.warnings
+    assert rv.sent() == 0 and rv.warnings == ["self-transfer: every output is change"]
     rv = review_psbt(_read("valid", "03_explicit_sighash_all.psbt"), wallet)
     assert rv.sighash_type(0) == 1
     assert rv.sighash(0) != rv.cache.sighash(0, SIGHASH_DEFAULT)

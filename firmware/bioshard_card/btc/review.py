@@ -170,7 +170,7 @@ def review(psbt, wallet):
     sent = sum(x.amount for x in lines if not x.change)
     if fee > HIGH_FEE_RATE * vsize:
         warnings.append("fee rate above %d sat/vB" % HIGH_FEE_RATE)
-    if fee * 100 > HIGH_FEE_SHARE * sent:
+    if sent and fee * 100 > HIGH_FEE_SHARE * sent:
         warnings.append("fee above %d%% of amount sent" % HIGH_FEE_SHARE)
     if not sent:
         warnings.append("self-transfer: every output is change")
