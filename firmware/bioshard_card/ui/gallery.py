@@ -1,6 +1,6 @@
 # Every screen with representative data, by name. Used by tools/render_screens.py (PNGs for
 # people and the golden images), by the tests, and on a real card as a panel check.
-from . import screens
+from . import screens, screens_app
 
 # BIP-86 / BIP-84 reference addresses (account 0): realistic lengths for P2TR and P2WPKH.
 P2TR = "bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr"
@@ -29,6 +29,12 @@ SCREENS = (
     ("portfolio_empty", screens.portfolio, (0, ())),
     ("address_verify", screens.address_verify, (P2TR, "Receive #5", "m/86'/0'/0'/0/5")),
     ("error", screens.error, ("The fingerprint sensor does not answer. Check its cable and restart the card.", 3)),
+    ("app_setup", screens_app.setup, ("bioshard-7253",)),
+    ("app_pair_confirm", screens_app.pair_confirm, ("042917",)),
+    ("app_idle", screens_app.idle, ("bioshard-7253", True, True)),
+    ("app_idle_unenrolled", screens_app.idle, ("bioshard-7253", True, False)),
+    ("app_sign_finger", screens_app.sign_finger, (2, 3, "left index")),
+    ("app_busy", screens_app.busy, ("Enroll", "Learning this finger...")),
 )
 
 NAMES = tuple(s[0] for s in SCREENS)
