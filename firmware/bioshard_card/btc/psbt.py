@@ -120,7 +120,9 @@ def parse(buf, known=()):
 
     intern = _interner(known)
 
-    r = Reader(buf)
+    # A memoryview: slices of the PSBT (e.g. a previous transaction being hashed) are views,
+    # not copies; only the fields the card keeps are copied out.
+    r = Reader(memoryview(buf))
     if r.remaining() < 5 or r.read(5) != MAGIC:
         raise PSBTError("not a PSBT")
     state = [None]
