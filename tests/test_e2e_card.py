@@ -151,3 +151,18 @@ def test_backup_and_recovery_on_a_new_card(env, tmp_path, capsys):
         sim2.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 3), finger(L_INDEX, 4))
         assert run(sim2, "sign", psbt, "--card", card2) == 0
         verify_independently(capsys.readouterr().out.strip().splitlines()[-1], d.output_key(), amount_in)
+
+
+def test_nothing_but_pairing_and_version_without_a_secure_session(env):
+    from bioshard.card import connect
+
+    sim, home = env
+    with connect("sim:" + sim.ble_path, secure=False) as card:
+        assert card.info()["paired"] is True
+        for method in ("sign", "enroll", "recover", "wallet.set", "address.show", "portfolio.push"):
+            with pytest.raises(CardRefusedError, match="secure session"):
+                card.call(method, {}, timeout=10)
+        # Pairing is closed once paired: a stranger in radio range cannot start it.
+        with pytest.raises(CardRefusedError, match="not enabled"):
+            card.call("pair.init", {"m": b"\x00" * 33}, timeout=10)
+    assert sim.alive()
