@@ -112,6 +112,7 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     mask = _blocks.segment(stats, bw, bh, bs)
     bdir, angle, coh = _blocks.orientation(stats, mask, bw, bh)
     inner = _blocks.erode(mask, bw, bh)
+    deep = _blocks.erode(inner, bw, bh)
     aoff, aw, xoff, xw = _filter_tables(w)
     K.oriented_filter(gray, work, w, h, bs, bdir, aoff, aw, _t.ALONG_TAPS, _t.SHIFT, 0, 256)
     K.oriented_filter(work, gray, w, h, bs, bdir, xoff, xw, _t.ACROSS_TAPS, _ACROSS_SHIFT, 128, 255)
@@ -121,7 +122,7 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
         if K.thin_pass(work, w, h, lut, 0) + K.thin_pass(work, w, h, lut, 1) == 0:
             break
     nc = K.find_minutiae(work, w, h, bs, inner, _t.CN_LUT, cands, MAX_CANDIDATES)
-    ms = _post.minutiae(work, w, h, bs, cands, nc, angle, coh, inner, MAX_MINUTIAE)
+    ms = _post.minutiae(work, w, h, bs, cands, nc, angle, coh, inner, deep, MAX_MINUTIAE)
     if skeleton_out is not None:
         skeleton_out.append(bytearray(work))
     # the skeleton, the candidates and the gradient sums are biometric data: zero them now
@@ -129,6 +130,6 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     K.wipe(work, n)
     K.wipe32(cands, len(cands))
     K.wipe32(stats, len(stats))
-    for b in (bdir, inner):
+    for b in (bdir, inner, deep):
         K.wipe(b, len(b))
     return Features(ms, mask, angle, coh, bw, bh, bs)
