@@ -125,8 +125,18 @@ def _amount(text, what):
         raise BadInputError("bad amount for %s: %r" % (what, text)) from e
 
 
+def _signable(d):
+    # The card's wallet record is one aggregate key (no BIP-32 below it), so only a non-ranged
+    # tr(musig(A,B)) is something it can review and sign; ranged descriptors are watch-only.
+    if d.ranged() or d.steps or any(k.steps for k in d.keys):
+        raise BadInputError("the card signs for the single-key tr(musig(A,B)) wallet only; "
+                            "ranged descriptors are for watch-only use")
+    return d
+
+
 def cmd_psbt(args):
     d, net = _wallet(args)
+    _signable(d)
     own = d.script(args.index)
     utxos = []
     for u in args.utxo:
@@ -153,6 +163,7 @@ def cmd_psbt(args):
 
 def cmd_review(args):
     d, net = _wallet(args)
+    _signable(d)
     wallet = Wallet(d.output_key(args.index), d.aggregate_key(args.index), d.participants(args.index),
                     None, net)
     from bioshard_card.btc import psbt as card_psbt
