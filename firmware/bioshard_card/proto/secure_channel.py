@@ -100,8 +100,11 @@ class SecureChannel:
         header = bytes((self._send_dir,)) + _u64(self._send_ctr)
         ct = self._enc_send.crypt(self._nonce(self._send_dir, header), plaintext)
         tag = Hmac(self._mac_send).update(header).update(ct).digest()[:TAG_LEN]
+        frame = header + ct + tag
+        # Count the frame only once it exists: a MemoryError above leaves the counter as it
+        # was, so the short error reply sealed next still arrives in order.
         self._send_ctr += 1
-        return header + ct + tag
+        return frame
 
     def open(self, frame):
         if self._closed:
