@@ -48,7 +48,7 @@ def button():
 def ble_peripheral(name):
     from bioshard_card.drivers.ble_link import SocketPeripheral
 
-    return SocketPeripheral(_path("ble.sock"), name)
+    return SocketPeripheral(name, _path("ble.sock"))
 
 
 def data_dir():
