@@ -125,6 +125,8 @@ def minutiae(skel, w, h, bs, cands, n, angle, coh, mask, deep, cap):
     pts = []  # [p, kind, angle, alive]
     for i in range(n):
         p, cn = cands[2 * i], cands[2 * i + 1]
+        if coh[(p // w // bs) * bw + p % w // bs] < MIN_QUALITY:
+            continue  # incoherent flow: never reported, and not worth tracing
         if cn == 1:
             pts.append([p, ENDING, 0, 1])
         elif cn == 3:
@@ -184,11 +186,16 @@ def minutiae(skel, w, h, bs, cands, n, angle, coh, mask, deep, cap):
                     best = (d, i, j, k)
             m[2] = (a[best[3]] + 128) & 255
     # facing endings closer than BROKEN are one interrupted ridge; any close pair is noise
+    # (candidates come from a row-major scan, so `live` is sorted by row: stop looking once
+    # the rows are BROKEN apart -- keeps a noisy image at O(n) instead of O(n^2))
     live = [m for m in pts if m[3]]
+    reach = BROKEN * w
     for i in range(len(live)):
         a = live[i]
         for j in range(i + 1, len(live)):
             b = live[j]
+            if b[0] - a[0] >= reach:
+                break
             if _near(w, a[0], b[0], CLUSTER):
                 a[3] = b[3] = 0
             elif (a[1] == ENDING and b[1] == ENDING and _near(w, a[0], b[0], BROKEN)
