@@ -6,6 +6,7 @@
                                     unsigned PSBT (BIP-371/373 fields) in base64
   review PSBT                       exactly what the card will show for this PSBT
   finalize PSBT                     check the key-path signatures, print the raw transaction
+  create, show-address              with the card: see _wallet_setup.py
 Without --descriptor/--key the wallet of $BIOSHARD_HOME (wallet.json) is used. The MuSig2
 rounds with the card happen in the signing command; this one never sees a secret.
 """
