@@ -1,0 +1,320 @@
+"""The HTTP API of docs/backup-api.md (FastAPI). Handlers are thin: each opens one DB
+transaction, authenticates, checks, writes the audit line, and answers."""
+import re
+import secrets
+from contextlib import contextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import audit, auth, heirs, oprf, ratelimit
+from .clock import SystemClock
+from .errors import ApiError, BadInput, Conflict, NotFound, RateLimited, Unavailable
+
+BLOB_NAMES = ("fingerprint", "facepass")
+MAX_BLOB = 64 * 1024
+MAX_HEIRS = 10
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmailBody(_Body):
+    email: str
+
+
+class VerifyBody(_Body):
+    email: str
+    code: str
+
+
+class DataBody(_Body):
+    data: str
+
+
+class BlindedBody(_Body):
+    blinded: str
+
+
+class HeirBody(_Body):
+    heir_email: str
+    inactivity_days: int = 365
+
+
+def _hex(s, what, max_bytes=None, exact=None):
+    if not re.fullmatch(r"(?:[0-9a-f]{2})*", s):
+        raise BadInput(f"{what} must be lowercase hex")
+    n = len(s) // 2
+    if (exact is not None and n != exact) or (max_bytes is not None and n > max_bytes):
+        raise BadInput(f"{what} has the wrong length")
+    return bytes.fromhex(s)
+
+
+def _error(status, code, message, headers=None):
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status,
+                        headers=headers)
+
+
+def create_app(db, outbox, keyring, clock=None):
+    clock = clock or SystemClock()
+    app = FastAPI(title="bioshard-backup", version="1", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+
+    @app.exception_handler(ApiError)
+    def _api_error(request, exc):
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return _error(exc.status, exc.code, exc.message, headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(request, exc):
+        return _error(400, "bad_input", "malformed request body")
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request, exc):
+        return _error(exc.status_code, "not_found" if exc.status_code == 404 else "http_error",
+                      str(exc.detail))
+
+    @contextmanager
+    def tx():
+        """One transaction per request. A refusal (ApiError) still commits what led to it —
+        the audit line, a spent code try, a rate-limit event — then propagates; any other
+        exception rolls back."""
+        err = None
+        with db.tx() as c:
+            try:
+                yield c
+            except ApiError as e:
+                err = e
+        if err is not None:
+            raise err
+
+    def client(request):
+        return request.client.host if request.client else ""
+
+    def owner(c, request, now):
+        """Authenticate an owner request; every one is a check-in (resets inactivity)."""
+        email = auth.authenticate(c, request.headers.get("authorization"), now)
+        c.execute("UPDATE accounts SET last_seen = ? WHERE email = ?", (now, email))
+        return email
+
+    def audited(c, request, now, email, action):
+        """Context for the audit line: written on success and on refusal alike."""
+        return _Audit(c, keyring, now, email, action, client(request))
+
+    # --- accounts -------------------------------------------------------------------------
+    @app.post("/v1/auth/start")
+    def auth_start(body: EmailBody, request: Request):
+        now = clock.now()
+        email = auth.normalize_email(body.email)
+        with tx() as c:
+            with audited(c, request, now, email, "auth_start"):
+                ratelimit.hit(c, "auth_start_client", client(request), now)
+                ratelimit.hit(c, "auth_start_email", email, now)
+                code = auth.start(c, keyring, email, now)
+        try:
+            outbox.send(email, "bioshard backup: your sign-in code",
+                        f"Your bioshard backup code is {code}. It is valid for 10 minutes.\n"
+                        "If you did not ask for it, ignore this email.\n")
+        except Exception:
+            raise Unavailable("could not send the email, try again later") from None
+        return {}
+
+    @app.post("/v1/auth/verify")
+    def auth_verify(body: VerifyBody, request: Request):
+        now = clock.now()
+        email = auth.normalize_email(body.email)
+        with tx() as c:
+            with audited(c, request, now, email, "auth_verify"):
+                ratelimit.hit(c, "auth_verify_client", client(request), now)
+                token = auth.verify(c, keyring, email, body.code, now)
+        return {"token": token, "expires_in": auth.TOKEN_TTL}
+
+    # --- owner ----------------------------------------------------------------------------
+    @app.put("/v1/blobs/{name}")
+    def put_blob(name: str, body: DataBody, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, f"blob_put:{name}" if name in BLOB_NAMES else "blob_put"):
+                if name not in BLOB_NAMES:
+                    raise BadInput("blob name must be one of: " + ", ".join(BLOB_NAMES))
+                data = _hex(body.data, "data", max_bytes=MAX_BLOB)
+                row = c.one("SELECT version FROM blobs WHERE email = ? AND name = ?", (email, name))
+                version = (row[0] if row else 0) + 1
+                if row:
+                    c.execute("UPDATE blobs SET data = ?, version = ?, updated_at = ? "
+                              "WHERE email = ? AND name = ?", (data, version, now, email, name))
+                else:
+                    c.execute("INSERT INTO blobs (email, name, data, version, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?)", (email, name, data, version, now))
+        return {"version": version}
+
+    @app.get("/v1/blobs/{name}")
+    def get_blob(name: str, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, f"blob_get:{name}" if name in BLOB_NAMES else "blob_get"):
+                if name not in BLOB_NAMES:
+                    raise BadInput("blob name must be one of: " + ", ".join(BLOB_NAMES))
+                row = c.one("SELECT data, version FROM blobs WHERE email = ? AND name = ?",
+                            (email, name))
+                if row is None:
+                    raise NotFound("no such blob")
+        return {"data": bytes(row[0]).hex(), "version": row[1]}
+
+    def create_key(c, key_ref, now):
+        if c.one("SELECT 1 FROM oprf_keys WHERE key_ref = ?", (key_ref,)) is not None:
+            raise Conflict("this OPRF key already exists", "key_exists")
+        k = oprf.generate_key()
+        pub = oprf.public_key(k).hex()
+        c.execute("INSERT INTO oprf_keys (key_ref, wrapped, public_key, created_at) "
+                  "VALUES (?, ?, ?, ?)", (key_ref, keyring.wrap(key_ref, k), pub, now))
+        return {"public_key": pub}
+
+    def eval_key(c, key_ref, blinded_hex, now):
+        blinded = _hex(blinded_hex, "blinded", exact=33)
+        row = c.one("SELECT wrapped FROM oprf_keys WHERE key_ref = ?", (key_ref,))
+        if row is None:
+            raise NotFound("no OPRF key: create it first", "no_key")
+        ratelimit.hit(c, "oprf_eval", key_ref, now)
+        try:
+            return {"evaluated": oprf.evaluate(keyring.unwrap(key_ref, row[0]), blinded).hex()}
+        except oprf.OprfError:
+            raise BadInput("blinded is not a valid compressed secp256k1 point") from None
+
+    @app.post("/v1/oprf/owner/key")
+    def owner_key(request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, "oprf_owner_key"):
+                return create_key(c, "owner:" + email, now)
+
+    @app.post("/v1/oprf/owner/eval")
+    def owner_eval(body: BlindedBody, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, "oprf_owner_eval"):
+                return eval_key(c, "owner:" + email, body.blinded, now)
+
+    @app.post("/v1/checkin")
+    def checkin(request: Request):
+        now = clock.now()
+        with tx() as c:
+            owner(c, request, now)
+        return {"last_seen": now}
+
+    def own_heir(c, email, heir_id):
+        if c.one("SELECT 1 FROM heirs WHERE heir_id = ? AND owner_email = ?",
+                 (heir_id, email)) is None:
+            raise NotFound("no such heir")
+
+    @app.post("/v1/heirs")
+    def add_heir(body: HeirBody, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, "heir_add"):
+                heir_email = auth.normalize_email(body.heir_email)
+                if heir_email == email:
+                    raise BadInput("an heir must have another email than the owner")
+                if not heirs.MIN_DAYS <= body.inactivity_days <= heirs.MAX_DAYS:
+                    raise BadInput(f"inactivity_days must be {heirs.MIN_DAYS}..{heirs.MAX_DAYS} "
+                                   "(the first notice goes out 30 days before release)")
+                (count,) = c.one("SELECT COUNT(*) FROM heirs WHERE owner_email = ?", (email,))
+                if count >= MAX_HEIRS:
+                    raise Conflict(f"at most {MAX_HEIRS} heirs per owner", "too_many_heirs")
+                heir_id = secrets.token_hex(16)
+                c.execute("INSERT INTO heirs (heir_id, owner_email, heir_email, inactivity_days, "
+                          "created_at, blob, blob_version) VALUES (?, ?, ?, ?, ?, NULL, 0)",
+                          (heir_id, email, heir_email, body.inactivity_days, now))
+        return {"heir_id": heir_id}
+
+    @app.put("/v1/heirs/{heir_id}/blob")
+    def put_heir_blob(heir_id: str, body: DataBody, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, "heir_blob_put"):
+                own_heir(c, email, heir_id)
+                data = _hex(body.data, "data", max_bytes=MAX_BLOB)
+                c.execute("UPDATE heirs SET blob = ?, blob_version = blob_version + 1 "
+                          "WHERE heir_id = ?", (data, heir_id))
+                (version,) = c.one("SELECT blob_version FROM heirs WHERE heir_id = ?", (heir_id,))
+        return {"version": version}
+
+    @app.post("/v1/heirs/{heir_id}/oprf/key")
+    def heir_key(heir_id: str, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, "oprf_heir_key"):
+                own_heir(c, email, heir_id)
+                return create_key(c, "heir:" + heir_id, now)
+
+    @app.delete("/v1/heirs/{heir_id}")
+    def delete_heir(heir_id: str, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, "heir_delete"):
+                own_heir(c, email, heir_id)
+                c.execute("DELETE FROM oprf_keys WHERE key_ref = ?", ("heir:" + heir_id,))
+                c.execute("DELETE FROM notices WHERE heir_id = ?", (heir_id,))
+                c.execute("DELETE FROM heirs WHERE heir_id = ?", (heir_id,))
+        return {}
+
+    # --- heir -----------------------------------------------------------------------------
+    @app.get("/v1/inheritance")
+    def inheritance(request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = auth.authenticate(c, request.headers.get("authorization"), now)
+            with audited(c, request, now, email, "inheritance_list"):
+                return heirs.list_for_heir(c, email, now)
+
+    @app.get("/v1/inheritance/{heir_id}/blob")
+    def inheritance_blob(heir_id: str, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = auth.authenticate(c, request.headers.get("authorization"), now)
+            with audited(c, request, now, email, "inheritance_blob"):
+                row = heirs.require_released(c, heir_id, email, now)
+                if row[2] is None:
+                    raise NotFound("the owner stored no blob for this heir", "no_blob")
+        return {"data": bytes(row[2]).hex()}
+
+    @app.post("/v1/inheritance/{heir_id}/oprf/eval")
+    def inheritance_eval(heir_id: str, body: BlindedBody, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = auth.authenticate(c, request.headers.get("authorization"), now)
+            with audited(c, request, now, email, "oprf_heir_eval"):
+                heirs.require_released(c, heir_id, email, now)
+                return eval_key(c, "heir:" + heir_id, body.blinded, now)
+
+    return app
+
+
+class _Audit:
+    """Writes one audit line with outcome `ok` or the error code (never its message/input).
+    A refused request still commits its audit line (and, e.g., the code's try counter)."""
+
+    def __init__(self, c, keyring, now, email, action, client):
+        self.args = (c, keyring, now, email, action)
+        self.client = client
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, et, exc, tb):
+        c, keyring, now, email, action = self.args
+        outcome = "ok" if exc is None else (exc.code if isinstance(exc, ApiError) else "error")
+        audit.record(c, keyring, now, email, action, outcome, self.client)
+        return False

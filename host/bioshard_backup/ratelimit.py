@@ -1,0 +1,37 @@
+"""Sliding-window rate limits kept in the database, so they survive restarts.
+
+Each allowed request appends one event (bucket, time); a request is refused with the exact
+Retry-After at which the oldest event that makes a window full drops out of it.
+"""
+from .errors import RateLimited
+
+HOUR, DAY = 3600, 86400
+
+# bucket kind -> [(max events, window seconds)]
+RULES = {
+    "auth_start_email": [(5, HOUR), (20, DAY)],
+    "auth_start_client": [(20, HOUR), (100, DAY)],
+    "auth_verify_client": [(30, HOUR), (200, DAY)],
+    "oprf_eval": [(5, HOUR), (20, DAY)],
+}
+KEEP = max(w for rules in RULES.values() for _, w in rules)
+
+
+def hit(c, kind, key, now, rules=None):
+    """Record one event for bucket kind:key, or raise RateLimited if any window is full."""
+    bucket = f"{kind}:{key}"
+    rules = rules or RULES[kind]
+    retry = 0
+    for limit, window in rules:
+        rows = c.all("SELECT at FROM rate_events WHERE bucket = ? AND at > ? ORDER BY at",
+                     (bucket, now - window))
+        if len(rows) >= limit:
+            # The window frees up when the event `limit` places before the newest drops out.
+            retry = max(retry, rows[len(rows) - limit][0] + window - now)
+    if retry:
+        raise RateLimited("too many requests, try later", retry)
+    c.execute("INSERT INTO rate_events (bucket, at) VALUES (?, ?)", (bucket, now))
+
+
+def prune(c, now):
+    c.execute("DELETE FROM rate_events WHERE at <= ?", (now - KEEP,))
