@@ -7,7 +7,7 @@
 #
 # Memory: the packed input plus two 73,728-byte work buffers (the grey image is reused for
 # the enhanced image) and a 23 KB block table; nothing else scales with the image.
-# Speed: the five pixel kernels run as @micropython.viper code on MicroPython and as plain
+# Speed: the pixel kernels run as @micropython.viper code on MicroPython and as plain
 # Python elsewhere (img_kernels / img_kernels_viper, identical results).
 from array import array
 
@@ -33,6 +33,7 @@ MAX_CANDIDATES = 600
 _ACROSS_SHIFT = 5
 _RIDGE_THRESHOLD = 128
 _MAX_THIN_PASSES = 40  # ridges are ~4 px wide: thinning converges in well under 10 passes
+
 
 def kernels():
     """The kernel set used by default: viper when available."""
@@ -108,28 +109,33 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     work = bytearray(n)
     cands = array("i", bytes(4 * 2 * MAX_CANDIDATES))
     stats = array("i", bytes(4 * 5 * bw * bh))
-    K.block_grad(gray, w, h, bs, stats)
-    mask = _blocks.segment(stats, bw, bh, bs)
-    bdir, angle, coh = _blocks.orientation(stats, mask, bw, bh)
-    inner = _blocks.erode(mask, bw, bh)
-    deep = _blocks.erode(inner, bw, bh)
-    aoff, aw, xoff, xw = _filter_tables(w)
-    K.oriented_filter(gray, work, w, h, bs, bdir, aoff, aw, _t.ALONG_TAPS, _t.SHIFT, 0, 256)
-    K.oriented_filter(work, gray, w, h, bs, bdir, xoff, xw, _t.ACROSS_TAPS, _ACROSS_SHIFT, 128, 255)
-    K.binarize(gray, work, n, _RIDGE_THRESHOLD)
-    lut = _t.THIN_LUT
-    for _ in range(_MAX_THIN_PASSES):
-        if K.thin_pass(work, w, h, lut, 0) + K.thin_pass(work, w, h, lut, 1) == 0:
-            break
-    nc = K.find_minutiae(work, w, h, bs, inner, _t.CN_LUT, cands, MAX_CANDIDATES)
-    ms = _post.minutiae(work, w, h, bs, cands, nc, angle, coh, inner, deep, MAX_MINUTIAE)
-    if skeleton_out is not None:
-        skeleton_out.append(bytearray(work))
-    # the skeleton, the candidates and the gradient sums are biometric data: zero them now
-    # rather than leave them to the garbage collector (gray is the caller's, see extract)
-    K.wipe(work, n)
-    K.wipe32(cands, len(cands))
-    K.wipe32(stats, len(stats))
-    for b in (bdir, inner, deep):
-        K.wipe(b, len(b))
+    bdir = inner = deep = None
+    try:
+        K.block_grad(gray, w, h, bs, stats)
+        mask = _blocks.segment(stats, bw, bh, bs)
+        bdir, angle, coh = _blocks.orientation(stats, mask, bw, bh)
+        inner = _blocks.erode(mask, bw, bh)
+        deep = _blocks.erode(inner, bw, bh)
+        aoff, aw, xoff, xw = _filter_tables(w)
+        K.oriented_filter(gray, work, w, h, bs, bdir, aoff, aw, _t.ALONG_TAPS, _t.SHIFT, 0, 256)
+        K.oriented_filter(work, gray, w, h, bs, bdir, xoff, xw, _t.ACROSS_TAPS, _ACROSS_SHIFT,
+                          128, 255)
+        K.binarize(gray, work, n, _RIDGE_THRESHOLD)
+        lut = _t.THIN_LUT
+        for _ in range(_MAX_THIN_PASSES):
+            if K.thin_pass(work, w, h, lut, 0) + K.thin_pass(work, w, h, lut, 1) == 0:
+                break
+        nc = K.find_minutiae(work, w, h, bs, inner, _t.CN_LUT, cands, MAX_CANDIDATES)
+        ms = _post.minutiae(work, w, h, bs, cands, nc, angle, coh, inner, deep, MAX_MINUTIAE)
+        if skeleton_out is not None:
+            skeleton_out.append(bytearray(work))
+    finally:
+        # the skeleton, the candidates and the gradient sums are biometric data: zero them
+        # rather than leave them to the garbage collector (gray is the caller's, see extract)
+        K.wipe(work, n)
+        K.wipe32(cands, len(cands))
+        K.wipe32(stats, len(stats))
+        for b in (bdir, inner, deep):
+            if b is not None:
+                K.wipe(b, len(b))
     return Features(ms, mask, angle, coh, bw, bh, bs)
