@@ -151,7 +151,7 @@ def minutiae(skel, w, h, bs, cands, n, angle, coh, mask, deep, cap):
             if len(starts) != 1:
                 m[3] = 0
                 continue
-            q, steps, hit = trace(skel, w, p, starts[0], TRACE if TRACE > SHORT else SHORT)
+            q, steps, hit = trace(skel, w, p, starts[0], max(TRACE, SHORT))
             if hit:  # island, or spur ending on a fork: both ends are artefacts
                 m[3] = 0
                 if hit == 2:
