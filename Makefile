@@ -25,13 +25,14 @@ demo: setup
 	$(BIN)/bioshard demo
 
 test: setup
-	$(BIN)/python -m pytest -n $(JOBS) tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests
 
 bench: setup
 	$(BIN)/python tools/bench.py
 
 eval: setup
-	$(BIN)/bioshard bio eval $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) --json
+	$(BIN)/bioshard bio eval $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) --json --out out/eval.json
+	$(BIN)/python tools/bio_tradeoff.py out/eval.json out/bio-tradeoff.png
 
 sim: setup
 	$(BIN)/bioshard sim

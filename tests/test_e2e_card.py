@@ -21,7 +21,9 @@ from bioshard.wallet.psbt_build import Utxo, build
 embit_tx = pytest.importorskip("embit.transaction")
 embit_script = pytest.importorskip("embit.script")
 
-pytestmark = pytest.mark.slow
+# One simulated card and one host home for the whole module: its tests are steps of one story
+# (pair, enroll, sign, ...), so they must run in order on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e_card")]
 
 R_INDEX, L_INDEX = 1, 2  # synthetic finger numbers used as the owner's right and left index
 STRANGER = 5
