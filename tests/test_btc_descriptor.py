@@ -120,3 +120,20 @@ def test_key_agg_official_vectors(shared):
     for c in v["valid_test_cases"]:
         keys = [bytes.fromhex(v["pubkeys"][i]) for i in c["key_indices"]]
         assert keyagg.key_agg(keys)[1:].hex().upper() == c["expected"]
+
+
+_PIECES = ["tr(", "rawtr(", "musig(", ")", ",", "/", "*", "<0;1>", "0", "1h", "'", "#", "[deadbeef/48h]",
+           K1, K2, K3, X1, X2, X1[:20], "02" + "00" * 32, "tpub", "xpub", "pk(", "<", ";", ">"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_descriptor_parser_fails_cleanly(pieces):
+    # Whatever text a user pastes, the parser answers with a Descriptor or a ValueError
+    # (DescriptorError, or a bad key/point), which the CLI turns into exit code 7.
+    text = "".join(pieces)
+    try:
+        d = D.Descriptor(text)
+    except ValueError:
+        return
+    assert D.Descriptor(str(d)).script(1, True) == d.script(1, True)
