@@ -1,3 +1,4 @@
+# heapsize: 100k
 # BIP-341 key-path signature messages against the official wallet test vectors
 # (tests/vectors/bip341/wallet-test-vectors.json, copied from bitcoin/bips).
 from ptest import repo_path, load_json, h2b, b2h, raises
