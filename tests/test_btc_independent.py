@@ -31,6 +31,7 @@ from bioshard_card.btc.tx import Tx, TxIn, TxOut
 embit_tx = pytest.importorskip("embit.transaction")
 embit_script = pytest.importorskip("embit.script")
 embit_networks = pytest.importorskip("embit.networks")
+pytest.importorskip("bitcoinutils")  # dev extra: the independent sighash implementation
 
 A_SK = hashlib.sha256(b"bioshard independent test host A").digest()
 B_SK = hashlib.sha256(b"bioshard independent test card B").digest()
