@@ -18,6 +18,7 @@ rotated by 6 degrees before the simulated sensor -- what key reproduction depend
 commercial extractor: it is a yardstick, not ground truth.
 
     python tools/minutiae_pairing.py [--limit N] [--json] [--runner auto|micropython|cpython]
+    python tools/minutiae_pairing.py --bench      # time per image under the unix port
 """
 import argparse
 import json
@@ -209,6 +210,68 @@ def stability_files(tifs, shift=(5, 3), rotate=6.0, dist=12.0, angle=30.0, runne
     return round(sum(rates) / max(1, len(rates)), 4)
 
 
+_BENCH_SCRIPT = r"""
+import sys, time, gc
+sys.path.insert(0, sys.argv[1])
+from bioshard_card.bio import extract as E
+buf = bytearray(E.PACKED_LEN)
+best = []
+with open(sys.argv[2], "rb") as f:
+    while f.readinto(buf) == E.PACKED_LEN:
+        gc.collect()
+        t = time.ticks_us()
+        E.extract_minutiae(buf)
+        best.append(time.ticks_diff(time.ticks_us(), t))
+best.sort()
+print("%d %d %d" % (len(best), best[len(best) // 2] if best else 0, best[-1] if best else 0))
+"""
+# ESP32 (240 MHz Xtensa LX6, buffers in PSRAM) vs the unix port on an x86-64 host: ~20x for
+# the viper kernels, ~40x for interpreted Python; the extractor's time is about half each,
+# so ~30x overall (docs/extraction.md explains the factors).
+ESP32_FACTOR = 30
+
+
+def _child_cpu(cmd):
+    # CPU seconds (user + system) used by one child process: unlike wall time, this does not
+    # grow when other jobs share the machine's cores
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), out
+
+
+def bench(tifs, exe=None):
+    """Time extract_minutiae under the micropython unix port (viper kernels, as on the card).
+    Returns (images, CPU ms per image, median wall ms, worst wall ms); the CPU figure is the
+    process's CPU time minus that of the same run with no image (start-up and imports)."""
+    import os
+    import tempfile
+
+    from bioshard.bio.extract_batch import _FIRMWARE, micropython_exe
+
+    exe = exe or micropython_exe()
+    if not exe:
+        raise SystemExit("the micropython unix port is needed for --bench")
+    paths = []
+    try:
+        for imgs in ([], tifs):
+            fd, path = tempfile.mkstemp(suffix=".raw")
+            paths.append(path)
+            with os.fdopen(fd, "wb") as f:
+                for t in imgs:
+                    f.write(sensor_image(t)[0])
+        cpu0, _ = _child_cpu([exe, "-X", "heapsize=2m", "-c", _BENCH_SCRIPT, _FIRMWARE, paths[0]])
+        cpu1, out = _child_cpu([exe, "-X", "heapsize=2m", "-c", _BENCH_SCRIPT, _FIRMWARE, paths[1]])
+    finally:
+        for p in paths:
+            os.unlink(p)
+    n, med, worst = (int(v) for v in out.split())
+    return n, (cpu1 - cpu0) * 1000.0 / max(1, n), med / 1000.0, worst / 1000.0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("root", nargs="?", default=str(REPO.parent / "shared" / "fingerprints" / "fvc2004"))
@@ -218,6 +281,8 @@ def main(argv=None):
     ap.add_argument("--runner", default="auto", choices=("auto", "micropython", "cpython"))
     ap.add_argument("--no-repeat", action="store_true",
                     help="skip the repeatability run (shifted + rotated copy of every image)")
+    ap.add_argument("--bench", action="store_true",
+                    help="only time the extractor under the micropython unix port (every 8th image)")
     ap.add_argument("--json", action="store_true", help="print JSON only")
     args = ap.parse_args(argv)
     root = Path(args.root)
@@ -225,6 +290,13 @@ def main(argv=None):
     if not dbs:
         print("no DB*_B folders under %s" % root, file=sys.stderr)
         return 2
+    if args.bench:
+        tifs = [t for d in dbs for t in sorted(d.glob("*.tif"))[::8]]
+        n, cpu, med, worst = bench(tifs)
+        print("extract_minutiae under the micropython unix port (viper), %d images: %.1f ms CPU "
+              "an image (wall: median %.1f ms, worst %.1f ms); ESP32 estimate x%d: %.2f s"
+              % (n, cpu, med, worst, ESP32_FACTOR, cpu * ESP32_FACTOR / 1000))
+        return 0
     rows = [evaluate_db(d, args.dist, args.angle, args.limit, args.runner, not args.no_repeat)
             for d in dbs]
     report = {"dist_px": args.dist, "angle_deg": args.angle, "per_db": rows}
