@@ -80,6 +80,7 @@ def owner_output(server, face):
         return oprf.finalize(face, r, bytes.fromhex(ev.json()["evaluated"]))
 
 
+@pytest.mark.slow
 def test_real_server_on_loopback_survives_restart(tmp_path):
     s = Server(tmp_path)
     try:
@@ -169,6 +170,7 @@ def postgres_url():
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_same_api_on_postgresql(postgres_url):
     import psycopg
 
