@@ -79,3 +79,21 @@ def test_bip373_valid_vectors_parse():
             else:
                 raise AssertionError("foreign PSBT accepted")
     assert nonces == [0, 3]
+
+
+def test_tap_tree_must_be_one_complete_tree_in_dfs_order():
+    # Leaf depths of PSBT_OUT_TAP_TREE (BIP-371), judged as rust-bitcoin's TaprootBuilder does.
+    from bioshard_card.btc.compact import Reader
+    from bioshard_card.btc.psbt_checks import tap_tree
+
+    def ok(depths):
+        try:
+            tap_tree(Reader(b"".join(bytes((d, 0xC0, 1, 0x51)) for d in depths)))
+            return True
+        except PSBTError:
+            return False
+
+    for good in ([0], [1, 1], [1, 2, 2], [2, 2, 1], [2, 2, 2, 2], [3, 3, 2, 1], [1, 3, 3, 2]):
+        assert ok(good), good
+    for bad in ([1], [1, 1, 1], [0, 0], [2, 1, 2], [1, 2], [129]):
+        assert not ok(bad), bad

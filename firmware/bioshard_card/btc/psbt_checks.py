@@ -70,15 +70,32 @@ def witness_stack(v, what):
 
 
 def tap_tree(v):
-    # BIP-371: one or more <depth u8 (<= 128)> <leaf version u8 (even)> <compact script>.
+    # BIP-371: one or more <depth u8 (<= 128)> <leaf version u8 (even)> <compact script>, the
+    # leaves of one complete binary tree in depth-first order. Checked as rust-bitcoin's
+    # TaprootBuilder builds it: `branch` holds, per depth, whether a finished subtree waits there.
     if not v.remaining():
         raise PSBTError("empty tap tree")
+    branch = bytearray()
     while v.remaining():
         depth = v.u8()
         ver = v.u8()
         if depth > 128 or ver & 1:
             raise PSBTError("bad tap tree value")
         v.skip(v.compact())
+        if depth + 1 < len(branch):
+            raise PSBTError("bad tap tree value")  # not in depth-first order
+        while len(branch) == depth + 1:
+            if not branch.pop():
+                branch.append(0)
+                break
+            if depth == 0:
+                raise PSBTError("bad tap tree value")  # more leaves than one tree holds
+            depth -= 1
+        while len(branch) < depth + 1:
+            branch.append(0)
+        branch[depth] = 1
+    if len(branch) != 1 or not branch[0]:
+        raise PSBTError("bad tap tree value")  # incomplete tree
 
 
 def tap_bip32(kd, v, what):
