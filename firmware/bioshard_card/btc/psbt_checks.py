@@ -75,26 +75,29 @@ def tap_tree(v):
     # TaprootBuilder builds it: `branch` holds, per depth, whether a finished subtree waits there.
     if not v.remaining():
         raise PSBTError("empty tap tree")
-    branch = bytearray()
+    branch = bytearray(129)  # a stack of n flags (MicroPython's bytearray has no pop)
+    n = 0
     while v.remaining():
         depth = v.u8()
         ver = v.u8()
         if depth > 128 or ver & 1:
             raise PSBTError("bad tap tree value")
         v.skip(v.compact())
-        if depth + 1 < len(branch):
+        if depth + 1 < n:
             raise PSBTError("bad tap tree value")  # not in depth-first order
-        while len(branch) == depth + 1:
-            if not branch.pop():
-                branch.append(0)
+        while n == depth + 1:
+            if not branch[n - 1]:
                 break
+            n -= 1
+            branch[n] = 0
             if depth == 0:
                 raise PSBTError("bad tap tree value")  # more leaves than one tree holds
             depth -= 1
-        while len(branch) < depth + 1:
-            branch.append(0)
+        while n < depth + 1:
+            branch[n] = 0
+            n += 1
         branch[depth] = 1
-    if len(branch) != 1 or not branch[0]:
+    if n != 1 or not branch[0]:
         raise PSBTError("bad tap tree value")  # incomplete tree
 
 
