@@ -155,3 +155,21 @@ def test_audit_log_has_actions_but_no_secrets_and_is_append_only(tmp_path):
     for sql in ("UPDATE audit SET outcome = 'x'", "DELETE FROM audit"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             con.execute(sql)
+
+
+def test_oversized_bodies_are_refused_413_declared_or_streamed(h, hdr):
+    big = b'{"data":"' + b"00" * 90000 + b'"}'
+    json_hdr = dict(hdr, **{"content-type": "application/json"})
+    r = h.client.put("/v1/blobs/facepass", content=big, headers=json_hdr)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+
+    def chunks(n):  # no Content-Length: the limit must count streamed bytes
+        yield b'{"data":"'
+        for _ in range(n):
+            yield b"00" * 1000
+        yield b'"}'
+
+    r = h.client.put("/v1/blobs/facepass", content=chunks(100), headers=json_hdr)
+    assert r.status_code == 413
+    assert h.client.get("/v1/blobs/facepass", headers=hdr).status_code == 404
+    assert h.client.put("/v1/blobs/facepass", content=chunks(10), headers=json_hdr).json() == {"version": 1}

@@ -17,6 +17,8 @@ from .errors import ApiError, BadInput, Conflict, NotFound, RateLimited, Unavail
 BLOB_NAMES = ("fingerprint", "facepass")
 MAX_BLOB = 64 * 1024
 MAX_HEIRS = 10
+# A 64 KiB blob is 128 KiB of hex plus JSON: anything much larger is refused before parsing.
+MAX_BODY = 160 * 1024
 
 
 class _Body(BaseModel):
@@ -63,6 +65,13 @@ def create_app(db, outbox, keyring, clock=None):
     clock = clock or SystemClock()
     app = FastAPI(title="bioshard-backup", version="1", docs_url=None, redoc_url=None,
                   openapi_url=None)
+
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+
+    @app.exception_handler(Exception)
+    def _unexpected(request, exc):
+        # Never echo the exception: it could hold request data.
+        return _error(500, "internal", "internal error")
 
     @app.exception_handler(ApiError)
     def _api_error(request, exc):
@@ -207,7 +216,8 @@ def create_app(db, outbox, keyring, clock=None):
     def checkin(request: Request):
         now = clock.now()
         with tx() as c:
-            owner(c, request, now)
+            email = owner(c, request, now)
+            audit.record(c, keyring, now, email, "checkin", "ok", client(request))
         return {"last_seen": now}
 
     def own_heir(c, email, heir_id):
@@ -300,6 +310,38 @@ def create_app(db, outbox, keyring, clock=None):
                 return eval_key(c, "heir:" + heir_id, body.blinded, now)
 
     return app
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a request body over `limit` bytes, declared or streamed."""
+
+    def __init__(self, app, limit):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            return await _error(413, "too_large", "request body too large")(scope, receive, send)
+        state = {"seen": 0, "over": False}
+
+        async def limited():
+            message = await receive()
+            state["seen"] += len(message.get("body", b""))
+            if state["seen"] > self.limit:
+                # Stop reading: hand the app an ended, truncated body and drop its answer.
+                state["over"] = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        async def guarded_send(message):
+            if not state["over"]:
+                await send(message)
+
+        await self.app(scope, limited, guarded_send)
+        if state["over"]:
+            await _error(413, "too_large", "request body too large")(scope, receive, send)
 
 
 class _Audit:
