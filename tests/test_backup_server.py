@@ -111,6 +111,36 @@ def test_real_server_on_loopback_survives_restart(tmp_path):
         s.stop()
 
 
+@pytest.mark.slow
+def test_facepass_client_against_the_real_server(tmp_path):
+    """The other side of the contract: bioshard.facepass.client over urllib on loopback."""
+    client_mod = pytest.importorskip("bioshard.facepass.client", reason="face-pass client not present")
+    s = Server(tmp_path)
+    try:
+        bc = client_mod.BackupClient(s.url)
+        bc.start(EMAIL)
+        with pytest.raises(client_mod.ServiceError) as e:
+            bc.verify(EMAIL, "000000" if "000000" not in s.outbox.read_text() else "000001")
+        assert e.value.status == 401 and e.value.code == "code_wrong"
+        msg = json.loads(s.outbox.read_text().splitlines()[-1])
+        bc.verify(EMAIL, msg["body"].split("code is ")[1][:6])
+        assert bc.put_blob("facepass", b"\x01\x02") == 1 and bc.get_blob("facepass") == b"\x01\x02"
+        pub = bc.owner_key()
+        out = bc.owner_oprf(b"face input")
+        assert out == bc.owner_oprf(b"face input") != bc.owner_oprf(b"other input")
+        assert len(pub) == 33 and isinstance(bc.checkin(), int)
+        heir_id = bc.add_heir("heir@example.org")
+        assert bc.put_heir_blob(heir_id, b"\xbe\xef") == 1 and len(bc.heir_key(heir_id)) == 33
+        for _ in range(2):
+            bc.owner_oprf(b"x")
+        with pytest.raises(client_mod.RateLimitedError) as e:
+            bc.owner_oprf(b"x")  # the 6th evaluation this hour
+        assert e.value.status == 429 and 3500 < e.value.retry_after <= 3600
+        bc.delete_heir(heir_id)
+    finally:
+        s.stop()
+
+
 def test_tick_command_and_master_key_handling(tmp_path):
     r = cli("tick", "--data-dir", str(tmp_path))
     assert r.returncode == 0 and "0 notice(s) sent" in r.stdout
