@@ -127,6 +127,9 @@ def test_finalize_refuses_bad_signature():
     p.inputs[0][b"\x13"] = b"\x01" * 64
     with pytest.raises(PSBTError, match="does not verify"):
         fin.finalize(p)
+    bad_key = build([Utxo("22" * 32, 0, 9000, b"\x51\x20" + b"\x00" * 32)], [(own, 8000)], agg, parts, b"\x00" * 32)
+    with pytest.raises(PSBTError, match="does not verify"):
+        fin.add_key_sig(bad_key, 0, b"\x01" * 64)  # an output key that is not a curve point
     with pytest.raises(PSBTError, match="not finalized"):
         fin.extract(psbt_io.parse(build([Utxo("22" * 32, 0, 9000, own)], [(own, 8000)], agg, parts, out).serialize()))
 

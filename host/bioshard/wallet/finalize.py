@@ -1,5 +1,6 @@
 """Finalizer + extractor: put each input's key-path signature into its witness, return the
-raw transaction.
+raw transaction. Only P2TR key-path inputs (this wallet's) are finalized; the PSBT must fit
+the card's parser limits, as every PSBT the card co-signs does.
 
 A signature is checked (BIP-340 verify with libsecp256k1 against the BIP-341 sighash) before
 it goes in: a bad MuSig2 aggregate signature must fail here, not on the network.
@@ -45,7 +46,11 @@ def _verify(cache, p, index, sig, t):
     if len(spk) != 34 or spk[:2] != b"\x51\x20":
         raise PSBTError("input %d: not a Taproot key-path input" % index)
     msg = cache.sighash(index, t)
-    if not PublicKeyXOnly(spk[2:]).verify(sig[:64], msg):
+    try:
+        ok = PublicKeyXOnly(spk[2:]).verify(sig[:64], msg)
+    except ValueError:  # the output key is not a point: nothing can spend it by key path
+        ok = False
+    if not ok:
         raise PSBTError("input %d: signature does not verify" % index)
 
 
