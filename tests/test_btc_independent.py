@@ -286,3 +286,14 @@ def test_psbt_created_by_embit_reviews_and_signs():
     spks = [embit_script.Script(OWN)] * len(utxos)
     for i, u in enumerate(utxos):
         assert rv.sighash(i) == ep.tx.sighash_taproot(i, spks, [x.amount for x in utxos])
+
+
+def test_invalid_public_nonce_is_named():
+    from bioshard.wallet import musig_psbt
+    from bioshard_card.btc.errors import PSBTError
+
+    p = build(_utxos()[:1], [(OWN, 69_000)], AGG, PARTS, OUT)
+    musig_psbt.add_pub_nonce(p, 0, A, b"\x02" + b"\x00" * 32 + b"\x02" + b"\x00" * 32)  # not points
+    musig_psbt.add_pub_nonce(p, 0, B, b"\x02" + b"\x00" * 32 + b"\x02" + b"\x00" * 32)
+    with pytest.raises(PSBTError, match="public nonce of participant"):
+        musig_psbt.session(p, 0)

@@ -60,7 +60,10 @@ def session(p: PsbtMaps, index: int):
     cache, types = fin.sighashes(p)
     msg = cache.sighash(index, types[index])
     nonces = _collect(p, index, PUB_NONCE, parts, agg)
-    aggnonce = musig2.nonce_agg(nonces) if nonces else None
+    try:
+        aggnonce = musig2.nonce_agg(nonces) if nonces else None
+    except musig2.InvalidContributionError as e:
+        raise PSBTError("input %d: public nonce of participant %s is invalid" % (index, e.signer)) from None
     return msg, parts, [taproot_tweak(agg)], [True], aggnonce
 
 
@@ -76,7 +79,11 @@ def aggregate(p: PsbtMaps, index: int) -> bytes:
         raise PSBTError("input %d: missing MuSig2 nonces or partial signatures" % index)
     for i, psig in enumerate(psigs):
         # Names the culprit instead of producing an invalid aggregate.
-        if not musig2.partial_sig_verify(psig, nonces, pubkeys, tweaks, is_xonly, msg, i):
+        try:
+            ok = musig2.partial_sig_verify(psig, nonces, pubkeys, tweaks, is_xonly, msg, i)
+        except (ValueError, musig2.InvalidContributionError):
+            ok = False
+        if not ok:
             raise PSBTError("input %d: partial signature of participant %d is invalid" % (index, i))
     ctx = musig2.SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg)
     sig = musig2.partial_sig_agg(psigs, ctx)
