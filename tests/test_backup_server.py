@@ -46,7 +46,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bioshard_backup.cli", "serve", "--data-dir", str(data_dir),
              "--port", str(self.port), "--mail", f"file://{self.outbox}", "--tick-interval", "0",
-             "--log-level", "warning"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+             "--log-level", "info"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -94,7 +94,8 @@ def test_real_server_on_loopback_survives_restart(tmp_path):
         out1 = owner_output(s, b"face")
     finally:
         log = s.stop()
-    assert "c0ffee" not in log and "Bearer" not in log  # nothing secret in the server's output
+    assert "PUT /v1/blobs/facepass" in log  # the access log is on...
+    assert "c0ffee" not in log and "Bearer" not in log  # ...and holds nothing secret
     key_file = tmp_path / "master.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
     s = Server(tmp_path)  # same data dir: same DB, same master key
@@ -235,4 +236,14 @@ def test_same_api_on_postgresql(postgres_url):
         con.execute("UPDATE audit SET outcome = 'x'")
         assert con.execute("SELECT COUNT(*) FROM audit WHERE outcome = 'x'").fetchone()[0] == 0
         assert con.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == n
+        # Kill the service's connection (as a PostgreSQL restart would): one request fails
+        # cleanly, the next reconnects.
+        con.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE pid <> pg_backend_pid() AND datname = current_database()")
+    from fastapi.testclient import TestClient
+
+    cl = TestClient(h.app, raise_server_exceptions=False)
+    r = cl.post("/v1/auth/start", json={"email": EMAIL})
+    assert r.status_code == 500 and r.json() == {"error": {"code": "internal", "message": "internal error"}}
+    assert cl.post("/v1/auth/start", json={"email": EMAIL}).status_code == 200
     h.db.close()

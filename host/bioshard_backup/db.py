@@ -89,7 +89,8 @@ class Database:
             import psycopg  # only needed for PostgreSQL deployments
 
             self.dialect = "postgres"
-            self.conn = psycopg.connect(url, autocommit=False)
+            self._connect = lambda: psycopg.connect(url, autocommit=False)
+            self.conn = self._connect()
         elif url.startswith("sqlite://"):
             self.dialect = "sqlite"
             path = url[len("sqlite://"):]
@@ -117,6 +118,9 @@ class Database:
         with self.lock:
             if self.dialect == "sqlite":
                 self.conn.execute("BEGIN IMMEDIATE")
+            elif self.conn.broken or self.conn.closed:
+                # A lost connection (server restart) fails the request that saw it; reconnect now.
+                self.conn = self._connect()
             try:
                 yield Cursor(self)
             except BaseException:
