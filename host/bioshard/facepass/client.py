@@ -129,6 +129,11 @@ class BackupClient:
     def inheritance(self):
         return self._call("GET", "/v1/inheritance")
 
+    def inheritance_eval(self, heir_id, blinded):
+        """Raw k·blinded under the heir key (heir blobs use a DH point, see wrap.py)."""
+        doc = self._call("POST", "/v1/inheritance/%s/oprf/eval" % heir_id, {"blinded": blinded.hex()})
+        return bytes.fromhex(doc["evaluated"])
+
     def inheritance_blob(self, heir_id):
         return bytes.fromhex(self._call("GET", "/v1/inheritance/%s/blob" % heir_id)["data"])
 
@@ -144,5 +149,3 @@ class BackupClient:
     def owner_oprf(self, data):
         return self._oprf("/v1/oprf/owner/eval", data)
 
-    def heir_oprf(self, heir_id, data):
-        return self._oprf("/v1/inheritance/%s/oprf/eval" % heir_id, data)

@@ -1,7 +1,12 @@
 """The face-pass blob: face helper data + Secret A under AES-GCM keyed by face key AND OPRF.
 
     wrap_key = HKDF-SHA256(ikm = face_key ‖ oprf_out, salt = wrap_salt, info = INFO ‖ kind)
-    oprf_out = OPRF_k(OPRF_IN ‖ face_salt ‖ face_key)     (k held by the backup service)
+    oprf_out = OPRF_k(OPRF_IN ‖ wrap_salt ‖ face_key)     (k held by the backup service)
+
+An heir blob is made by the owner, who cannot evaluate the heir's OPRF key (the service
+answers heir evaluations only after release). So its factor is a Diffie-Hellman value instead:
+the owner picks e, stores E = e·G, and uses V = e·K (K = the heir key's public key); after
+release the heir obtains k·E = V through the same blinded evaluation endpoint.
 
 Neither factor alone unwraps: the helper plus a photo of the face gives face_key but not
 oprf_out (the service releases that only to the verified email owner, rate-limited, and to an
@@ -31,12 +36,17 @@ class UnwrapError(WrongPassphraseError):
     """Wrong face (miscorrected) or wrong OPRF key / altered blob: the AES-GCM tag failed."""
 
 
-def oprf_input(helper, face_key):
-    return _OPRF_IN + bytes.fromhex(helper["salt"]) + face_key
+def new_salt():
+    return os.urandom(16)
+
+
+def oprf_input(salt, face_key):
+    """What the owner's OPRF evaluates: bound to this blob's salt, so inputs never repeat."""
+    return _OPRF_IN + salt + face_key
 
 
 def _aad(doc):
-    pub = {k: doc[k] for k in (MAGIC, "kind", "face", "oprf_public_key", "host_pubkey", "salt")}
+    pub = {k: v for k, v in doc.items() if k not in ("nonce", "ct")}
     return json.dumps(pub, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -46,12 +56,14 @@ def _key(face_key, oprf_out, salt, kind):
     return HKDF(hashes.SHA256(), 32, salt, _INFO + kind.encode()).derive(face_key + oprf_out)
 
 
-def wrap(secret_a, helper, face_key, oprf_out, kind, oprf_public_key, host_pubkey):
-    """JSON bytes of the blob (upload as hex of these bytes)."""
+def wrap(secret_a, helper, face_key, oprf_out, kind, oprf_public_key, host_pubkey, salt, extra=None):
+    """JSON bytes of the blob (upload as hex of these bytes). `extra`: more public fields
+    (e.g. the heir's DH point), authenticated like the rest."""
     if kind not in KINDS:
         raise ValueError("kind")
-    doc = {MAGIC: VERSION, "kind": kind, "face": helper, "oprf_public_key": oprf_public_key.hex(),
-           "host_pubkey": host_pubkey.hex(), "salt": os.urandom(16).hex()}
+    doc = dict(extra or {})
+    doc.update({MAGIC: VERSION, "kind": kind, "face": helper, "oprf_public_key": oprf_public_key.hex(),
+                "host_pubkey": host_pubkey.hex(), "salt": salt.hex()})
     nonce = os.urandom(12)
     ct = AESGCM(_key(face_key, oprf_out, bytes.fromhex(doc["salt"]), kind)).encrypt(nonce, secret_a, _aad(doc))
     doc.update(nonce=nonce.hex(), ct=ct.hex())
