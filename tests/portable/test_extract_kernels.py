@@ -218,3 +218,23 @@ def test_integer_sqrt_is_exact_floor():
     for n in list(range(300)) + [2 ** 31 - 1, 2 ** 30, 46340 ** 2, 46340 ** 2 - 1, 65025, 99980001]:
         r = isqrt(n)
         assert r * r <= n < (r + 1) * (r + 1), n
+
+
+def test_count3_correct_and_identical():
+    K = E.fast_kernels  # None under CPython: then only the plain kernel is checked
+    bw, bh = 12, 9
+    src = noise(bw * bh, 11, 2)
+    for thr in (1, 5, 9):
+        a, b = bytearray(bw * bh), bytearray(bw * bh)
+        P.count3(src, a, bw, bh, thr)
+        if K is not None:
+            K.count3(src, b, bw, bh, thr)
+            assert a == b
+        for by in range(bh):
+            for bx in range(bw):
+                i = by * bw + bx
+                if bx in (0, bw - 1) or by in (0, bh - 1):
+                    assert a[i] == 0
+                else:
+                    c = sum(src[i + dy * bw + dx] for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+                    assert a[i] == (1 if c >= thr else 0)

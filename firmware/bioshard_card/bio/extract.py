@@ -112,10 +112,10 @@ def extract_gray(gray, w, h, K=None, skeleton_out=None):
     bdir = inner = deep = None
     try:
         K.block_grad(gray, w, h, bs, stats)
-        mask = _blocks.segment(stats, bw, bh, bs)
+        mask = _blocks.segment(stats, bw, bh, bs, K)
         bdir, angle, coh = _blocks.orientation(stats, mask, bw, bh)
-        inner = _blocks.erode(mask, bw, bh)
-        deep = _blocks.erode(inner, bw, bh)
+        inner = _blocks.erode(mask, bw, bh, K)
+        deep = _blocks.erode(inner, bw, bh, K)
         aoff, aw, xoff, xw = _filter_tables(w)
         K.oriented_filter(gray, work, w, h, bs, bdir, aoff, aw, _t.ALONG_TAPS, _t.SHIFT, 0, 256)
         K.oriented_filter(work, gray, w, h, bs, bdir, xoff, xw, _t.ACROSS_TAPS, _ACROSS_SHIFT,

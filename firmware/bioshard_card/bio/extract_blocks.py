@@ -23,8 +23,9 @@ def _percentile(values, percent):
     return v[min(len(v) - 1, percent * len(v) // 100)]
 
 
-def segment(stats, bw, bh, bs):
-    """Foreground mask (bytearray bw*bh, 1 = fingerprint), outer block ring always 0."""
+def segment(stats, bw, bh, bs, K):
+    """Foreground mask (bytearray bw*bh, 1 = fingerprint), outer block ring always 0.
+    K: the kernel set (img_kernels or img_kernels_viper)."""
     npx = bs * bs
     nb = bw * bh
     std = [0] * nb
@@ -44,22 +45,11 @@ def segment(stats, bw, bh, bs):
             b = by * bw + bx
             if std[b] >= thr:
                 mask[b] = 1
-    mask = _majority(mask, bw, bh)
-    _fill_holes(mask, bw, bh)
-    return mask
-
-
-def _majority(mask, bw, bh):
-    # 3x3 majority vote: removes isolated specks and notches along the finger outline.
-    out = bytearray(bw * bh)
-    for by in range(1, bh - 1):
-        for bx in range(1, bw - 1):
-            c = 0
-            for dy in (-bw, 0, bw):
-                b = by * bw + bx + dy
-                c += mask[b - 1] + mask[b] + mask[b + 1]
-            out[by * bw + bx] = 1 if c >= 5 else 0
-    return out
+    # 3x3 majority vote: removes isolated specks and notches along the finger outline
+    voted = bytearray(nb)
+    K.count3(mask, voted, bw, bh, 5)
+    _fill_holes(voted, bw, bh)
+    return voted
 
 
 def _fill_holes(mask, bw, bh):
@@ -86,19 +76,11 @@ def _fill_holes(mask, bw, bh):
                 mask[b] = 1
 
 
-def erode(mask, bw, bh):
+def erode(mask, bw, bh, K):
     """Blocks whose whole 3x3 neighbourhood is foreground (minutiae near the finger's outline
     or the image edge are mostly artefacts of the cut-off ridges)."""
     out = bytearray(bw * bh)
-    for by in range(1, bh - 1):
-        for bx in range(1, bw - 1):
-            b = by * bw + bx
-            ok = 1
-            for dy in (-bw, 0, bw):
-                if not (mask[b + dy - 1] and mask[b + dy] and mask[b + dy + 1]):
-                    ok = 0
-                    break
-            out[b] = ok
+    K.count3(mask, out, bw, bh, 9)
     return out
 
 

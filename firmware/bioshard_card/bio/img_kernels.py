@@ -99,6 +99,17 @@ def oriented_filter(src, dst, w, h, bs, bdir, offs, wts, ntaps, shift, bias, bg)
                     dst[p] = 0 if v < 0 else (255 if v > 255 else v)
 
 
+def count3(src, dst, bw, bh, thr):
+    """Block maps (0/1 bytes, bw x bh): dst = 1 where the 3x3 neighbourhood of src holds at
+    least thr ones (9 = erosion, 5 = majority vote), for interior blocks; the outer ring of
+    dst is not written (callers pass a fresh, zeroed buffer)."""
+    for by in range(1, bh - 1):
+        for b in range(by * bw + 1, by * bw + bw - 1):
+            c = (src[b - bw - 1] + src[b - bw] + src[b - bw + 1] + src[b - 1] + src[b]
+                 + src[b + 1] + src[b + bw - 1] + src[b + bw] + src[b + bw + 1])
+            dst[b] = 1 if c >= thr else 0
+
+
 def binarize(src, dst, n, thr):
     """dst = 1 where src < thr (ridge: dark), else 0."""
     for i in range(n):

@@ -138,6 +138,21 @@ def oriented_filter(src: ptr8, dst: ptr8, w: int, h: int, bs: int, bdir: ptr8, o
 
 
 @micropython.viper
+def count3(src: ptr8, dst: ptr8, bw: int, bh: int, thr: int):
+    by = 1
+    while by < bh - 1:
+        b = by * bw + 1
+        be = by * bw + bw - 1
+        while b < be:
+            c = (int(src[b - bw - 1]) + int(src[b - bw]) + int(src[b - bw + 1]) + int(src[b - 1])
+                 + int(src[b]) + int(src[b + 1]) + int(src[b + bw - 1]) + int(src[b + bw])
+                 + int(src[b + bw + 1]))
+            dst[b] = 1 if c >= thr else 0
+            b += 1
+        by += 1
+
+
+@micropython.viper
 def binarize(src: ptr8, dst: ptr8, n: int, thr: int):
     i = 0
     while i < n:
