@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -91,11 +92,16 @@ def test_real_server_on_loopback_survives_restart(tmp_path):
             pub = c.post("/v1/oprf/owner/key", headers=hdr).json()["public_key"]
             r = c.post("/v1/auth/start", json={"email": "x"})
             assert r.status_code == 400 and r.json()["error"]["code"] == "bad_input"
+            # A proxy on loopback is trusted for the client address; audit shows the real client.
+            c.get("/v1/blobs/facepass", headers=dict(hdr, **{"X-Forwarded-For": "203.0.113.9"}))
         out1 = owner_output(s, b"face")
     finally:
         log = s.stop()
     assert "PUT /v1/blobs/facepass" in log  # the access log is on...
     assert "c0ffee" not in log and "Bearer" not in log  # ...and holds nothing secret
+    with sqlite3.connect(tmp_path / "backup.sqlite3") as con:
+        rows = dict(con.execute("SELECT action, client FROM audit"))
+    assert rows["blob_get:facepass"] == "203.0.113.9" and rows["blob_put:facepass"] == "127.0.0.1"
     key_file = tmp_path / "master.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
     s = Server(tmp_path)  # same data dir: same DB, same master key

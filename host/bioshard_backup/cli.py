@@ -45,7 +45,8 @@ def serve(args):
     stop = scheduler.start_thread(db, outbox, clock, args.tick_interval) if args.tick_interval > 0 else None
     try:
         uvicorn.run(create_app(db, outbox, keyring, clock), host=args.host, port=args.port,
-                    log_level=args.log_level)
+                    log_level=args.log_level, proxy_headers=bool(args.forwarded_allow_ips),
+                    forwarded_allow_ips=args.forwarded_allow_ips or None)
     finally:
         if stop:
             stop.set()
@@ -69,6 +70,9 @@ def main(argv=None):
     s.add_argument("--tick-interval", type=int, default=3600,
                    help="seconds between scheduler runs inside serve (0: off, use `tick` from cron)")
     s.add_argument("--log-level", default="info")
+    s.add_argument("--forwarded-allow-ips", default="127.0.0.1",
+                   help="proxies whose X-Forwarded-For gives the client address used for rate "
+                        "limits and the audit log (comma-separated; '' trusts none)")
     s.set_defaults(func=serve)
     t = sub.add_parser("tick", help="send due inactivity notices / releases once, then exit")
     _common(t)
