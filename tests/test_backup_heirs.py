@@ -117,6 +117,19 @@ def test_owner_checkin_cancels_a_pending_release():
     assert w.blob().status_code == 200
 
 
+def test_a_sign_in_alone_is_a_checkin():
+    w = World()
+    base = w.start + 365 * DAY
+    for d in (30, 7, 1):
+        w.at(base - d * DAY)
+    h = w.h
+    h.client.post("/v1/auth/start", json={"email": OWNER})
+    h.client.post("/v1/auth/verify", json={"email": OWNER, "code": h.last_code(OWNER)})
+    h.clock.t = base
+    assert w.blob().status_code == 403
+    assert w.listing()["release_at"] == base - DAY + 365 * DAY
+
+
 def test_heir_requests_are_not_owner_checkins():
     w = World()
     base = w.start + 365 * DAY

@@ -59,9 +59,12 @@ def verify(c, keyring, email, code, now):
     c.execute("DELETE FROM tokens WHERE expires_at <= ?", (now,))
     c.execute("INSERT INTO tokens (token_hash, email, expires_at) VALUES (?, ?, ?)",
               (_token_hash(token), email, now + TOKEN_TTL))
+    # A sign-in proves the mailbox owner is alive: it is a check-in like any owner request.
     if c.one("SELECT 1 FROM accounts WHERE email = ?", (email,)) is None:
         c.execute("INSERT INTO accounts (email, created_at, last_seen) VALUES (?, ?, ?)",
                   (email, now, now))
+    else:
+        c.execute("UPDATE accounts SET last_seen = ? WHERE email = ?", (now, email))
     return token
 
 

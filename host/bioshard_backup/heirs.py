@@ -73,7 +73,8 @@ def tick(c, outbox, now):
                         f"Your backup has been inactive since {last_seen} (Unix time). Unless you "
                         f"check in, your heir {heir_email} can restore your face-pass backup from "
                         f"{release_at} (Unix time), in about {d} day(s) or more.\n"
-                        "Any sign-in with `bioshard backup` checks in and cancels this.\n")
+                        "Signing in to the backup service (any face-pass backup command on your "
+                        "wallet computer) checks in and cancels this.\n")
             c.execute("INSERT INTO notices (heir_id, days, cycle, sent_at) VALUES (?, ?, ?, ?)",
                       (heir_id, d, last_seen, now))
             have.add(d)
