@@ -9,7 +9,7 @@ from bioshard.errors import BadInputError
 from bioshard.facepass import fuzzy
 from bioshard.facepass.population import MEAN
 from bioshard_card.bio.ecc_bch import code
-from facepass_synth import frames, person
+from test_facepass_synth import frames, person
 
 CENTER = np.array(MEAN)
 

@@ -9,7 +9,7 @@ from bioshard.facepass import flow, fuzzy
 from bioshard.facepass.client import BackupClient, HttpxTransport, RateLimitedError, ServiceError
 from bioshard.keystore import new_secret
 from bioshard_backup.testing import Harness
-from facepass_synth import frames, person
+from test_facepass_synth import frames, person
 
 OWNER, HEIR = "owner@example.org", "heir@example.org"
 

@@ -1,9 +1,11 @@
 """Local liveness: a random challenge (turn left/right, blink, smile) checked on 68-point landmarks.
 
 Per frame, from the iBUG-300W landmarks:
-  yaw   — where the nose tip (30) sits between the jaw ends (0, 16): 0.5 facing the camera,
-          towards 0/1 when the head turns; a ratio along x, so it is unchanged by any affine
-          motion of a flat photo (shift, scale, in-plane rotation, shear) held to the camera;
+  yaw   — where the nose tip (30) sits between the jaw ends (0, 16), measured along the line
+          through the outer eye corners: ≈ 0.5 facing the camera, towards 0/1 when the head
+          turns (the nose stands out of the face plane). A ratio of positions along one line, so
+          a flat photo moved, scaled or rotated in front of the camera (a similarity) leaves it
+          unchanged, and a tilted photo changes it only by perspective, much less than a turn;
   blink — eye aspect ratio (Soukupová & Čech 2016), both eyes, against the session's baseline;
   smile — mouth width (48–54) over the outer eye-corner distance (36–45), against the baseline.
 Each frame gets one label; consecutive equal labels collapse into one event; the non-neutral
@@ -49,10 +51,16 @@ def features(lm):
     lm = np.asarray(lm, dtype=np.float64)
     if lm.shape != (68, 2):
         raise LivenessError("need 68 landmarks per frame")
-    span = lm[16, 0] - lm[0, 0]
+    # positions along the outer-eye-corner line: the ratio ignores in-plane rotation too
+    axis = lm[45] - lm[36]
+    n = float(np.hypot(axis[0], axis[1]))
+    if n < 1e-6:
+        raise LivenessError("degenerate landmarks")
+    along = lm @ (axis / n)
+    span = along[16] - along[0]
     if abs(span) < 1e-6:
         raise LivenessError("degenerate landmarks")
-    yaw = (lm[30, 0] - lm[0, 0]) / span
+    yaw = (along[30] - along[0]) / span
 
     def ear(i):
         p = lm[i:i + 6]
