@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import audit, auth, heirs, oprf, ratelimit
+from .bodylimit import BodyLimit
 from .clock import SystemClock
 from .errors import ApiError, BadInput, Conflict, NotFound, RateLimited, Unavailable
 
@@ -310,38 +311,6 @@ def create_app(db, outbox, keyring, clock=None):
                 return eval_key(c, "heir:" + heir_id, body.blinded, now)
 
     return app
-
-
-class BodyLimit:
-    """ASGI middleware: 413 for a request body over `limit` bytes, declared or streamed."""
-
-    def __init__(self, app, limit):
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            return await _error(413, "too_large", "request body too large")(scope, receive, send)
-        state = {"seen": 0, "over": False}
-
-        async def limited():
-            message = await receive()
-            state["seen"] += len(message.get("body", b""))
-            if state["seen"] > self.limit:
-                # Stop reading: hand the app an ended, truncated body and drop its answer.
-                state["over"] = True
-                return {"type": "http.request", "body": b"", "more_body": False}
-            return message
-
-        async def guarded_send(message):
-            if not state["over"]:
-                await send(message)
-
-        await self.app(scope, limited, guarded_send)
-        if state["over"]:
-            await _error(413, "too_large", "request body too large")(scope, receive, send)
 
 
 class _Audit:
