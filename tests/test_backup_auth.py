@@ -152,3 +152,15 @@ def test_daily_start_limit_per_email():
     r = start(h)
     assert r.status_code == 429
     assert int(r.headers["Retry-After"]) == 86400 - 20 * (3600 // 5 + 1)  # first event leaves the day
+
+
+def test_mail_failure_is_503_and_says_nothing_of_the_code(monkeypatch):
+    h = Harness()
+
+    def broken(to, subject, body):
+        raise OSError("smtp down: " + body)
+
+    monkeypatch.setattr(h.outbox, "send", broken)
+    r = start(h)
+    assert r.status_code == 503 and r.json()["error"]["code"] == "unavailable"
+    assert "smtp" not in r.text and not any(ch.isdigit() for ch in r.json()["error"]["message"])

@@ -3,7 +3,6 @@ an owner check-in, and 403 before release — with the clock moved a year forwar
 import sys
 from pathlib import Path
 
-import pytest
 from coincurve import PublicKey
 from hypothesis import given, settings, strategies as st
 

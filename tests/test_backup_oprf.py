@@ -1,6 +1,5 @@
 """OPRF (2HashDH over secp256k1) checked against an independent EC implementation (python-ecdsa)."""
 import hashlib
-import os
 import sys
 from pathlib import Path
 
