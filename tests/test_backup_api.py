@@ -173,3 +173,32 @@ def test_oversized_bodies_are_refused_413_declared_or_streamed(h, hdr):
     assert r.status_code == 413
     assert h.client.get("/v1/blobs/facepass", headers=hdr).status_code == 404
     assert h.client.put("/v1/blobs/facepass", content=chunks(10), headers=json_hdr).json() == {"version": 1}
+
+
+def test_rate_limit_holds_under_concurrent_requests(h, hdr):
+    from concurrent.futures import ThreadPoolExecutor
+
+    h.client.post("/v1/oprf/owner/key", headers=hdr)
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda _: h.client.post("/v1/oprf/owner/eval", json={"blinded": G.hex()},
+                                                      headers=hdr).status_code, range(16)))
+    assert sorted(codes) == [200] * 5 + [429] * 11
+
+
+def test_scheduler_thread_sends_due_notices(h, hdr):
+    import time
+
+    from bioshard_backup import scheduler
+
+    heir_id = h.client.post("/v1/heirs", json={"heir_email": "heir@example.org"}, headers=hdr).json()["heir_id"]
+    h.clock.advance(days=365 - 30)
+    stop = scheduler.start_thread(h.db, h.outbox, h.clock, interval=0.05)
+    try:
+        for _ in range(200):
+            if h.rows("SELECT days FROM notices WHERE heir_id = ?", (heir_id,)):
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    assert h.rows("SELECT days FROM notices WHERE heir_id = ?", (heir_id,)) == [(30,)]
+    assert [m["to"] for m in h.outbox.messages if "inheritance" in m["subject"]] == [EMAIL]
