@@ -3,6 +3,8 @@ an owner check-in, and 403 before release — with the clock moved a year forwar
 import sys
 from pathlib import Path
 
+import pytest
+
 from coincurve import PublicKey
 from hypothesis import given, settings, strategies as st
 
@@ -10,6 +12,7 @@ try:
     import bioshard_backup  # noqa: F401
 except ImportError:  # until pyproject maps host/bioshard_backup into the editable install
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "host"))
+pytest.importorskip("fastapi", reason="fastapi is not installed (pip install fastapi uvicorn httpx)")
 from bioshard_backup import oprf
 from bioshard_backup.testing import Harness
 

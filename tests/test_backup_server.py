@@ -12,7 +12,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,6 +19,9 @@ try:
     import bioshard_backup  # noqa: F401
 except ImportError:  # until pyproject maps host/bioshard_backup into the editable install
     sys.path.insert(0, str(REPO / "host"))
+for _mod in ("fastapi", "uvicorn"):
+    pytest.importorskip(_mod, reason=f"{_mod} is not installed (pip install fastapi uvicorn httpx)")
+httpx = pytest.importorskip("httpx", reason="httpx is not installed")
 from bioshard_backup import oprf
 from bioshard_backup.testing import Harness
 
