@@ -48,6 +48,8 @@ def deploy(args):
     mpremote = [sys.executable, "-m", "mpremote", "connect", args.port]
     # `cp -r lib :` recreates lib/ on the card with every compiled module below it.
     _run(mpremote + ["fs", "cp", "-r", str(out / "lib"), ":"])
+    # aioble (micropython-lib) drives the ESP32's BLE stack; mpremote fetches it for the board.
+    _run(mpremote + ["mip", "install", "aioble"])
     _run(mpremote + ["fs", "cp", str(out / "board.mpy"), ":board.mpy"])
     # main.py last: a half-copied tree must not start on the next boot.
     _run(mpremote + ["fs", "cp", str(out / "main.py"), ":main.py"])
