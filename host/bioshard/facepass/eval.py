@@ -20,7 +20,7 @@ from . import face, fuzzy
 from bioshard_card.bio.ecc_bch import N, code
 
 T_GRID = (20, 25, 30, 35, 45, 50, 55, 63)
-VIEWS = ("orig", "mirror", "rot+6", "rot-6", "scale0.85")
+VIEWS = face.ENROLL_VIEWS
 
 
 def labels(folder):
@@ -58,21 +58,6 @@ def labels(folder):
     return cl, differ
 
 
-def _view(img, name):
-    import cv2
-
-    if name == "orig":
-        return img
-    if name == "mirror":
-        return np.ascontiguousarray(img[:, ::-1])
-    h, w = img.shape[:2]
-    if name.startswith("rot"):
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), float(name[3:]), 1.0)
-        return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT)
-    f = float(name[5:])
-    return np.ascontiguousarray(cv2.resize(img, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA))
-
-
 def view_embeddings(path, cache_dir):
     """{view name: embedding} of one photo, cached by content hash."""
     cp = os.path.join(cache_dir, face._cache_key(path) + ".views.json")
@@ -83,7 +68,7 @@ def view_embeddings(path, cache_dir):
     out = {}
     for v in VIEWS:
         try:
-            out[v] = face.embedding(_view(img, v)).tolist()
+            out[v] = face.embedding(face.view(img, v)).tolist()
         except face.NoFaceError:
             pass
     os.makedirs(cache_dir, exist_ok=True)

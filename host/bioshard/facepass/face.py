@@ -86,6 +86,28 @@ def analyse(img):
     return embedding(img, rect), landmarks68(img, rect), count
 
 
+ENROLL_VIEWS = ("orig", "mirror", "rot+6", "rot-6", "scale0.85")
+
+
+def view(img, name):
+    """A slightly different view of one photo (mirror, small rotation, rescale): what a camera
+    burst in one sitting varies, used to enroll from a single photo."""
+    import cv2
+
+    if name == "orig":
+        return img
+    if name == "mirror":
+        return np.ascontiguousarray(img[:, ::-1])
+    h, w = img.shape[:2]
+    if name.startswith("rot"):
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), float(name[3:]), 1.0)
+        return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT)
+    if name.startswith("scale"):
+        f = float(name[5:])
+        return np.ascontiguousarray(cv2.resize(img, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA))
+    raise ValueError(name)
+
+
 def image_files(path):
     """One image, or every image in a folder in name order (a recorded frame sequence)."""
     if os.path.isdir(path):

@@ -33,15 +33,16 @@ def owner_blob(secret_a, embeddings, owner_oprf, oprf_public_key, t=fuzzy.T_DEFA
     return wrap.wrap(secret_a, helper, face_key, out, "owner", oprf_public_key, _host_pub(secret_a), salt)
 
 
-def heir_blob(secret_a, embeddings, heir_public_key, t=fuzzy.T_DEFAULT):
-    """Blob for an heir's face, made by the owner with only the heir key's public key K."""
+def heir_blob(secret_a, embeddings, heir_public_key, t=fuzzy.T_DEFAULT, wallet=None):
+    """Blob for an heir's face, made by the owner with only the heir key's public key K.
+    `wallet`: the public wallet data (backup export) the heir needs beside Secret A."""
     helper, face_key = fuzzy.enroll(embeddings, np.array(MEAN), t)
     e = PrivateKey()
     point = e.public_key.format(compressed=True)
     v = PublicKey(heir_public_key).multiply(e.secret).format(compressed=True)
     out = hashlib.sha256(oprf.OUT_TAG + _HEIR_DH + point + v).digest()
     return wrap.wrap(secret_a, helper, face_key, out, "heir", heir_public_key, _host_pub(secret_a),
-                     wrap.new_salt(), extra={"heir_point": point.hex()})
+                     wrap.new_salt(), extra={"heir_point": point.hex(), "wallet": wallet or {}})
 
 
 def heir_factor(doc, evaluate):

@@ -26,7 +26,7 @@ import numpy as np
 
 from bioshard_card.bio.ecc_bch import N, code
 
-from ..errors import BadInputError
+from ..errors import BadInputError, BioshardError
 
 VERSION = 1
 DIM = 128
@@ -38,8 +38,9 @@ _KEY_LABEL = b"bioshard/face-key/v1"
 _DIR_LABEL = b"bioshard/face-proj/v1"
 
 
-class FaceMismatch(Exception):
+class FaceMismatch(BioshardError):
     """The probe face is too far from the enrolled one (BCH decoding failed)."""
+    exit_code = 11
 
 
 def directions(seed):

@@ -20,6 +20,8 @@ import secrets
 
 import numpy as np
 
+from ..errors import BioshardError
+
 ACTIONS = ("left", "right", "blink", "smile")
 YAW_DELTA = 0.12     # nose-position ratio change that counts as a head turn
 EAR_FACTOR = 0.65    # eyes count as closed below this fraction of the baseline EAR
@@ -27,8 +29,8 @@ SMILE_FACTOR = 1.10  # mouth counts as smiling above this multiple of the baseli
 BASELINE_FRAMES = 3
 
 
-class LivenessError(Exception):
-    pass
+class LivenessError(BioshardError):
+    exit_code = 12
 
 
 def new_challenge(n=3, choice=secrets.choice):
