@@ -8,6 +8,12 @@
 #      sketch = c XOR w;  finger key = HMAC(salt, "key" || m);  check = HMAC(salt, "check" || m)[:8].
 # Reproduction: query bits w' at the same projections, BCH.decode(sketch XOR w') = c if w' is
 # within t bits of w, else a clean failure; the check value catches the rare miscorrection.
+# Several presses of one finger: a press that fails alone is added to a running sum, and the
+# mean of all presses of this finger so far is decoded too (class Presses). Averaging the
+# projection values cancels part of the capture noise (different crop, spurious minutiae) that
+# flips bits; measured on FVC2004 it lowers the rejection within 3 presses by ~17 points at the
+# same false-accept rate (docs/biometrics.md). It changes nothing for an offline attacker, who
+# holds the same sketch and decoder either way.
 # Public helper (per finger): t, salt, selection mask, sketch, check. What it leaks is
 # quantified in docs/biometrics.md (the sketch gives away n - k bits about w; the mask says
 # which projections are far from zero for this finger, not their signs).
@@ -144,6 +150,50 @@ def reproduce_features(helper, query):
         return None
     key, chk = _derive(salt, bch.message(cw), bch.k)
     return key if ct_equal(chk, check) else None
+
+
+def query_features(helper, minutiae):
+    """Projection values of a capture at the helper's selected indices (TemplateError if poor)."""
+    return template.features(minutiae, parse_helper(helper)[2])
+
+
+class Presses:
+    """Decode successive presses of one finger: each press alone, then the mean of all so far.
+
+    offer(query) -> finger key or None. At most 2 decodes per press. The running sum is
+    template data: wipe() (called by the owner when the finger is done) zeroes it."""
+
+    def __init__(self, helper):
+        parse_helper(helper)  # fail early on a malformed helper
+        self.helper = helper
+        self._sum = array("f", bytearray(4 * N))
+        self._mean = array("f", bytearray(4 * N))
+        self.count = 0
+
+    def offer(self, query):
+        key = reproduce_features(self.helper, query)
+        if key is not None:
+            return key
+        s = self._sum
+        for r in range(N):
+            s[r] += query[r]
+        self.count += 1
+        if self.count < 2:
+            return None
+        m = self._mean
+        inv = 1.0 / self.count
+        for r in range(N):
+            m[r] = s[r] * inv
+        key = reproduce_features(self.helper, m)
+        for r in range(N):
+            m[r] = 0.0
+        return key
+
+    def wipe(self):
+        for r in range(N):
+            self._sum[r] = 0.0
+            self._mean[r] = 0.0
+        self.count = 0
 
 
 def reproduce(helper, minutiae):

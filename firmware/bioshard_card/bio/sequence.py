@@ -10,7 +10,8 @@
 # Card flow: Enrollment.add(finger id, captures) for each finger in order, then finish() ->
 # (Secret B, helper blob). Reproduction(blob): offer(minutiae) for the finger the prompt names;
 # False = "wrong finger, try again" (the per-finger check value), True = next finger; after the
-# last one, finish() checks the blob MAC and returns Secret B.
+# last one, finish() checks the blob MAC and returns Secret B. Presses of the same finger are
+# also decoded as a running mean (fuzzy.Presses), so a retry builds on the presses before it.
 from ..crypto.hmac_sha256 import hmac_sha256
 from . import fuzzy, helperblob, template
 
@@ -89,6 +90,7 @@ class Reproduction:
         self.blob = helperblob.parse(blob)
         self._state = _start(len(self.blob))
         self.position = 0
+        self._presses = None
 
     @property
     def count(self):
@@ -106,17 +108,26 @@ class Reproduction:
         if self.done:
             raise SequenceError("all fingers already read")
         helper = self.blob.fingers[self.position][1]
-        return self._accept(fuzzy.reproduce(helper, minutiae))
+        return self.offer_features(fuzzy.query_features(helper, minutiae))
 
     def offer_features(self, query):
         """query: projection values at this finger's selected indices."""
         if self.done:
             raise SequenceError("all fingers already read")
-        return self._accept(fuzzy.reproduce_features(self.blob.fingers[self.position][1], query))
+        if self._presses is None:
+            self._presses = fuzzy.Presses(self.blob.fingers[self.position][1])
+        return self._accept(self._presses.offer(query))
+
+    @property
+    def presses(self):
+        """Failed presses of the current finger so far (their mean is retried with the next)."""
+        return 0 if self._presses is None else self._presses.count
 
     def _accept(self, key):
         if key is None:
             return False
+        self._presses.wipe()
+        self._presses = None
         fid = self.blob.fingers[self.position][0]
         self._state = _step(self._state, self.position, fid, key)
         self.position += 1
