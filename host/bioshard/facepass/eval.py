@@ -108,6 +108,18 @@ def measure(folder, cache_dir, t_grid=T_GRID, seed=b"\x00" * 16):
             hd = _hd_ref(list(views[a].values()), views[b]["orig"], center, seed)
             (gen if same else imp).append(hd)
             (eu_gen if same else eu_imp).append(float(np.linalg.norm(views[a]["orig"] - views[b]["orig"])))
+    # master.csv as listed (each row once, enrolled on file_x, probed with file_y)
+    m_gen, m_imp = [], []
+    with open(os.path.join(folder, "master.csv")) as f:
+        for row in csv.reader(f):
+            if not row or row[0] == "file_x" or row[0] not in views or row[1] not in views:
+                continue
+            a, b = row[0], row[1]
+            excl = set(per_cluster.get(cl[a], [a])) | set(per_cluster.get(cl[b], [b]))
+            center = (total - sum(views[x]["orig"] for x in excl if x in views)) / (len(names) - len(excl))
+            hd = _hd_ref(list(views[a].values()), views[b]["orig"], center, seed)
+            (m_gen if row[2].strip().lower() == "yes" else m_imp).append(hd)
+    m_gen, m_imp = np.array(m_gen), np.array(m_imp)
     gen, imp = np.array(gen), np.array(imp)
     p = imp.mean() / N
     dof = p * (1 - p) / ((imp / N).var() or 1e-12)  # Daugman's degrees of freedom of the impostor HD
@@ -118,10 +130,12 @@ def measure(folder, cache_dir, t_grid=T_GRID, seed=b"\x00" * 16):
         x = int(round(dof * t / N))
         tail = sum(math.comb(int(dof), i) for i in range(0, x + 1)) / 2.0 ** int(dof)
         rows.append({"t": t, "k": k, "fnmr": float(np.mean(gen > t)), "fmr": float(np.mean(imp <= t)),
+                     "master_fnmr": float(np.mean(m_gen > t)), "master_fmr": float(np.mean(m_imp <= t)),
                      "fmr_model_bits": round(-math.log2(tail), 1) if tail > 0 else None})
     return {
         "photos": len(names), "identities": len(set(cl[n] for n in names)), "views": list(VIEWS),
         "genuine_pairs": int(len(gen)), "impostor_pairs": int(len(imp)),
+        "master_genuine_pairs": int(len(m_gen)), "master_impostor_pairs": int(len(m_imp)),
         "genuine_hd": {"mean": float(gen.mean()), "max": int(gen.max()), "p90": float(np.percentile(gen, 90))},
         "impostor_hd": {"mean": float(imp.mean()), "min": int(imp.min()), "p10": float(np.percentile(imp, 10))},
         "impostor_dof": round(float(dof), 1),
