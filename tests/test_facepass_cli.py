@@ -104,3 +104,20 @@ def test_heir_restores_after_inactivity_only(world, capsys):
     assert run("restore", "--heir", "--email", HEIR, "--face", probe) == 0
     assert keystore.load(state.secret_path(tmp / "heir"), "heir passphrase") == secret
     assert json.loads((tmp / "heir" / "wallet.json").read_text())["descriptor"] == wallet["descriptor"]
+
+
+def test_camera_restore_with_a_still_photo_fails_liveness(world, capsys):
+    # the camera is replaced by a photo held still: no challenge can be answered
+    h, faces, tmp, secret, wallet, mp = world
+    from bioshard.facepass import camera, face
+
+    assert run("enroll", "--email", OWNER, "--face", str(faces / "img1.jpg")) == 0
+    mp.setenv("BIOSHARD_HOME", str(tmp / "home4"))
+    still = face.load_image(faces / "img2.jpg")
+    shown = []
+    mp.setattr(camera, "capture", lambda index=0, prompt=None, **kw: (prompt(), [still] * 10)[1])
+    mp.setattr(cmd, "progress", shown.append)
+    before = _evals(h)
+    assert run("restore", "--email", OWNER, "--camera") == LivenessError.exit_code
+    assert any("look at the camera" in s for s in shown)
+    assert _evals(h) == before and not state.secret_path(tmp / "home4").exists()
