@@ -12,8 +12,6 @@ import json
 import os
 import sys
 
-import numpy as np
-
 from .. import keystore, state
 from ..errors import BadInputError
 from ._common import passphrase, progress
@@ -103,6 +101,8 @@ def _frames(args):
 
 
 def _analyse(frames, single_face=True):
+    import numpy as np
+
     from ..facepass import face
 
     embs, lms = [], []
