@@ -65,6 +65,16 @@ def check_report(rep, fingers, impressions, enroll=3):
     fnmrs = [p["fnmr"] for p in db["sweep"]]
     assert fnmrs == sorted(fnmrs, reverse=True)  # correcting more errors never rejects more
     assert rep["overall"]["single"]["genuine_trials"] == s["genuine_trials"]
+    # several presses of one finger: runs of 3 consecutive queries, decoded as the card does
+    pr = db["presses"]
+    check_block(pr)
+    assert pr["presses"] == 3 and pr["genuine_trials"] == fingers * (impressions - enroll - 2)
+    assert pr["impostor_trials"] == fingers * (fingers - 1) * (impressions // 3)
+    # fusing presses only adds decode attempts: it can never reject a run the presses alone pass
+    assert pr["fnmr"] <= pr["without_fusion"]["fnmr"]
+    assert pr["fmr"] >= pr["without_fusion"]["fmr"]
+    sweep = [p["fnmr_presses"] for p in db["sweep"]]
+    assert sweep == sorted(sweep, reverse=True)
     return db
 
 

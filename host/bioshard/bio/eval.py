@@ -8,6 +8,10 @@ Protocol (the same for every database, nothing tuned per database):
 - every impression of every *other* finger of the same database is an impostor query against
   each enrolled finger (FMR = share that reproduced a key);
 - 2- and 3-finger sequences: product of independent per-finger trials (stated in the output);
+- `presses` (default 3 = the sign flow's TRIES): the same finger pressed up to 3 times, as the
+  card decodes it (fuzzy.Presses: each press alone, then the running mean of the presses so
+  far). Genuine: every run of 3 consecutive query impressions; impostor: disjoint runs of 3
+  impressions of every other finger. A press the card refuses as too poor counts as a press;
 - security_bits: the attacker's work given the helper data, see `security_bits()`.
 Minutiae come from the card's extractor (images -> simulated sensor upload -> extract) or, with
 `minutiae="iso"`, from the ISO 19794-2 reference record beside each image, moved into the
@@ -33,7 +37,8 @@ IMAGE_EXTS = (".tif", ".tiff", ".png", ".bmp", ".jpg", ".jpeg", ".pgm", ".webp")
 NAME_RE = re.compile(r"^(\d+)_(\d+)$")
 # Distinct BCH(255, k) codes, each with its largest correctable t: the trade-off sweep.
 SWEEP_T = (30, 31, 42, 43, 45, 47, 55, 59, 63)
-EVAL_VERSION = 1
+EVAL_VERSION = 2
+PRESSES = 3  # flows/sign.py TRIES: wrong-finger presses allowed per signing
 
 
 # ---------------------------------------------------------------- dataset discovery
@@ -296,11 +301,49 @@ def shipped_offsets():
     return np.array(template._offsets(), dtype=np.float64)
 
 
-def evaluate_db(raw, offsets, t, enroll):
+def _hd(q, ref):
+    w = 0
+    for rank in range(N):
+        if q[rank] > 0:
+            w |= 1 << rank
+    return bin(w ^ ref).count("1")
+
+
+def press_run(helper, chosen, ref, run):
+    """A finger pressed len(run) times, decoded by the card's fuzzy.Presses.
+
+    Returns (key or None, smallest Hamming distance over every decode the card attempted,
+    smallest over the single presses alone), the distances for the t sweep and the comparison
+    without fusion (bounded-distance decoding succeeds iff the distance is <= t)."""
+    presses = fuzzy.Presses(helper)
+    best = alone = N + 1
+    acc = None
+    n = 0
+    for x in run:
+        if x is None:
+            continue  # refused capture: costs a press, adds nothing to the mean
+        q = x[chosen]
+        alone = min(alone, _hd(q, ref))
+        best = min(best, alone)
+        acc = q.copy() if acc is None else acc + q
+        n += 1
+        if n > 1:
+            best = min(best, _hd(acc / n, ref))
+        key = presses.offer(list(q))
+        if key is not None:
+            presses.wipe()
+            return key, best, alone
+    presses.wipe()
+    return None, best, alone
+
+
+def evaluate_db(raw, offsets, t, enroll, presses=PRESSES):
     """Run the protocol on one database's raw projections. Returns counts and distances."""
     feats = {f: [None if r is None else r - offsets for r in v] for f, v in raw.items()}
     gen_hd, imp_hd = [], []
     gen_fail = gen_n = fa = imp_n = fta = 0
+    pg_hd, pi_hd, pg_hd1, pi_hd1 = [], [], [], []
+    pg_fail = pg_n = p_fa = pi_n = 0
     skipped = []
     for f, imps in feats.items():
         # enroll from the first `enroll` usable captures, as the card re-asks on a bad capture
@@ -341,13 +384,41 @@ def evaluate_db(raw, offsets, t, enroll):
                 imp_hd.append(hd)
                 imp_n += 1
                 fa += got is not None
+            for i in range(0, len(others) - presses + 1, presses):
+                got, hd, hd1 = press_run(helper, chosen, ref, others[i:i + presses])
+                pi_hd.append(hd)
+                pi_hd1.append(hd1)
+                pi_n += 1
+                p_fa += got is not None
+        for i in range(len(queries) - presses + 1):
+            got, hd, hd1 = press_run(helper, chosen, ref, queries[i:i + presses])
+            pg_hd.append(hd)
+            pg_hd1.append(hd1)
+            pg_n += 1
+            pg_fail += got != key
     return {"gen_hd": gen_hd, "imp_hd": imp_hd, "gen_fail": gen_fail, "gen_n": gen_n,
-            "fa": fa, "imp_n": imp_n, "fta": fta, "skipped": skipped}
+            "fa": fa, "imp_n": imp_n, "fta": fta, "skipped": skipped,
+            "pg_hd": pg_hd, "pi_hd": pi_hd, "pg_hd1": pg_hd1, "pi_hd1": pi_hd1, "pg_fail": pg_fail, "pg_n": pg_n, "p_fa": p_fa,
+            "pi_n": pi_n}
 
 
-def report(res, t):
+PRESSES_METHOD = ("one finger pressed up to %d times, decoded as the card does (each press alone, "
+                  "then the running mean of its presses so far); genuine: runs of consecutive "
+                  "query impressions, impostor: disjoint runs of another finger's impressions" % PRESSES)
+
+
+def report(res, t, presses=PRESSES):
     p, dof = impostor_model(res["imp_hd"])
     out = {"single": _summary(res["gen_fail"], res["gen_n"], res["fa"], res["imp_n"], t, p, dof)}
+    # the attacker's offline work is the same sketch and decoder: security bits as for one press
+    pr = _summary(res["pg_fail"], res["pg_n"], res["p_fa"], res["pi_n"], t, p, dof)
+    pr["presses"] = presses
+    pr["trials_method"] = PRESSES_METHOD
+    g1, i1 = np.asarray(res["pg_hd1"]), np.asarray(res["pi_hd1"])
+    # the same runs if each press were only decoded on its own (the card before fusion)
+    pr["without_fusion"] = {"fnmr": float((g1 > t).mean()) if len(g1) else None,
+                            "fmr": float((i1 <= t).mean()) if len(i1) else None}
+    out["presses"] = pr
     for length in (2, 3):
         out["sequence%d" % length] = _summary(res["gen_fail"], res["gen_n"], res["fa"],
                                               res["imp_n"], t, p, dof, length)
@@ -361,12 +432,16 @@ def report(res, t):
         "impostor_min": int(imp.min()) if len(imp) else None,
     }
     sweep = []
+    pgen = np.asarray(res["pg_hd"])
+    pimp = np.asarray(res["pi_hd"])
     for ts in SWEEP_T:
         k = code(ts).k
         fnmr = float((gen > ts).mean()) if len(gen) else None
         fmr = float((imp <= ts).mean()) if len(imp) else None
         s = security_bits(ts, k, p, dof)
         sweep.append({"t": ts, "key_bits": k, "fnmr": fnmr, "fmr": fmr,
+                      "fnmr_presses": float((pgen > ts).mean()) if len(pgen) else None,
+                      "fmr_presses": float((pimp <= ts).mean()) if len(pimp) else None,
                       "security_bits": round(s, 2),
                       "fnmr2": None if fnmr is None else 1 - (1 - fnmr) ** 2,
                       "fmr2": None if fmr is None else fmr ** 2,
@@ -397,7 +472,8 @@ def run(folders, minutiae="auto", t=fuzzy.T_DEFAULT, enroll=3, prior="shipped", 
         raws[str(folder)] = raw_features(load_minutiae(folder, minutiae, cache_dir))
     shipped = shipped_offsets()
     merged = {"gen_hd": [], "imp_hd": [], "gen_fail": 0, "gen_n": 0, "fa": 0, "imp_n": 0,
-              "fta": 0, "skipped": []}
+              "fta": 0, "skipped": [], "pg_hd": [], "pi_hd": [], "pg_hd1": [], "pi_hd1": [], "pg_fail": 0, "pg_n": 0,
+              "p_fa": 0, "pi_n": 0}
     dbs = []
     for folder, raw in raws.items():
         if prior == "loo":
@@ -422,7 +498,8 @@ def run(folders, minutiae="auto", t=fuzzy.T_DEFAULT, enroll=3, prior="shipped", 
         "prior": prior,
         "protocol": {"enroll_impressions": enroll,
                      "genuine": "each remaining impression of the enrolled finger",
-                     "impostor": "every impression of every other finger of the same database"},
+                     "impostor": "every impression of every other finger of the same database",
+                     "presses": PRESSES},
         "params": {"template_version": template.VERSION, "projections": template.PROJ,
                    "bits": N, "t": t, "k": bch.k, "helper_bytes": fuzzy.HELPER_LEN},
         "dbs": dbs,

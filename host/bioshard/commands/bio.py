@@ -1,7 +1,7 @@
 """`bioshard bio eval` / `bioshard bio prior`: measure the fingerprint key on image folders.
 
-eval: FNMR, FMR, key bits and security bits per database and overall, for one finger and for
-2- and 3-finger sequences (see bioshard.bio.eval for the protocol).
+eval: FNMR, FMR, key bits and security bits per database and overall, for one finger (one press
+and up to 3 presses, decoded as the card does) and for 2- and 3-finger sequences (see bioshard.bio.eval for the protocol).
 prior: regenerate the population offsets the card's template subtracts (template_prior.py).
 """
 import json
@@ -64,6 +64,12 @@ def cmd_eval(args):
                       s["impostor_trials"], s["key_bits"], s["security_bits"],
                       _pct(s2["fnmr"]), _pct(s2["fmr"]), s2["security_bits"],
                       _pct(s3["fnmr"]), _pct(s3["fmr"]), s3["security_bits"]))
+            pr = db["presses"]
+            print("%-10s within %d presses of one finger: FNMR %s FMR %s (%d/%d runs); "
+                  "without fusing presses: FNMR %s FMR %s" % (
+                      "", pr["presses"], _pct(pr["fnmr"]), _pct(pr["fmr"]), pr["genuine_trials"],
+                      pr["impostor_trials"], _pct(pr["without_fusion"]["fnmr"]),
+                      _pct(pr["without_fusion"]["fmr"])))
     return 0
 
 
