@@ -56,6 +56,12 @@ def run(*argv):
     return cli.main(["facepass", *argv, "--service", "https://backup.invalid"])
 
 
+def _token(h):
+    c = BackupClient(HttpxTransport(h.client))
+    c.start(OWNER)
+    return c.verify(OWNER, h.last_code(OWNER))
+
+
 def _evals(h):
     return h.rows("SELECT COUNT(*) FROM rate_events WHERE bucket LIKE 'oprf_eval:%'")[0][0]
 
@@ -63,7 +69,14 @@ def _evals(h):
 def test_restore_on_a_new_machine_from_another_photo(world, capsys):
     h, faces, tmp, secret, wallet, mp = world
     assert run("enroll", "--email", OWNER, "--face", str(faces / "img1.jpg")) == 0
+    tok = _token(h)
+    mp.setenv("BIOSHARD_BACKUP_TOKEN", tok)  # from here on: one sign-in (codes are rate-limited too)
+    first = json.loads(BackupClient(HttpxTransport(h.client), token=tok).get_blob("facepass"))
+    # enrolling again (the service keeps the first OPRF key) replaces the blob, same key
+    assert run("enroll", "--email", OWNER, "--face", str(faces / "img5.jpg")) == 0
     assert "wallet backup uploaded" in capsys.readouterr().out
+    second = json.loads(BackupClient(HttpxTransport(h.client), token=tok).get_blob("facepass"))
+    assert second["oprf_public_key"] == first["oprf_public_key"] != "" and second["face"] != first["face"]
     home2 = tmp / "home2"
     mp.setenv("BIOSHARD_HOME", str(home2))
     mp.setenv("BIOSHARD_PASSPHRASE", "new passphrase")

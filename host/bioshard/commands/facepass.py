@@ -163,7 +163,7 @@ def enroll(args):
     except ServiceError as e:
         if e.status != 409:
             raise
-        pub = b""  # the key exists from an earlier enrollment; its public key is informational
+        pub = _earlier_public_key(svc)  # re-enrollment: the service keeps the first key
     blob = flow.owner_blob(secret_a, embs, svc.owner_oprf, pub)
     version = svc.put_blob("facepass", blob)
     wallet = _wallet_export()
@@ -172,6 +172,17 @@ def enroll(args):
     print("face pass enrolled from %d frames (blob version %d)%s" % (
         len(embs), version, "; wallet backup uploaded" if "blob" in wallet else ""))
     return 0
+
+
+def _earlier_public_key(svc):
+    """The OPRF public key recorded in the previous blob (informational: for a future DLEQ check)."""
+    from ..facepass import wrap
+    from ..facepass.client import ServiceError
+
+    try:
+        return bytes.fromhex(wrap.parse(svc.get_blob("facepass"))["oprf_public_key"])
+    except (ServiceError, BadInputError):
+        return b""
 
 
 def _pick_inheritance(svc, heir_id):
