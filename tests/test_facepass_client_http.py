@@ -77,8 +77,11 @@ def test_errors_are_named(served):
 
 
 def test_clear_http_only_to_localhost():
-    with pytest.raises(BioshardError):
-        UrllibTransport("http://backup.example.org")
+    for bad in ("http://backup.example.org", "http://localhost.evil.example", "http://127.0.0.1.nip.io",
+                "ftp://127.0.0.1", "backup.example.org"):
+        with pytest.raises(BioshardError):
+            UrllibTransport(bad)
+    UrllibTransport("http://localhost:8080")
     UrllibTransport("https://backup.example.org")
 
 

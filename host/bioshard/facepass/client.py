@@ -7,6 +7,7 @@ becomes RateLimitedError carrying Retry-After. The token is kept in memory only.
 """
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from bioshard_backup import oprf
@@ -28,9 +29,13 @@ class RateLimitedError(ServiceError):
         self.retry_after = retry_after
 
 
+_LOCAL = ("127.0.0.1", "localhost", "::1")
+
+
 class UrllibTransport:
     def __init__(self, base_url, timeout=30):
-        if not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost", "http://[::1]")):
+        u = urllib.parse.urlsplit(base_url)
+        if not u.hostname or not (u.scheme == "https" or (u.scheme == "http" and u.hostname in _LOCAL)):
             # codes and bearer tokens must not cross a network in clear
             raise BioshardError("the backup service URL must be https:// (or http on localhost)")
         self.base, self.timeout = base_url.rstrip("/"), timeout

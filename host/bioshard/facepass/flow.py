@@ -72,16 +72,18 @@ def open_blob(blob, embeddings, owner_oprf=None, heir_evaluate=None):
     """Secret A from the blob and probe embeddings; raises FaceMismatch (no service call made)
     or wrap.UnwrapError. Owner blobs need owner_oprf(input), heir blobs heir_evaluate(blinded)."""
     doc = wrap.parse(blob)
+    if doc["kind"] == "owner" and owner_oprf is None:
+        raise BadInputError("an owner blob needs the owner's OPRF")
+    if doc["kind"] == "heir" and (heir_evaluate is None or "heir_point" not in doc):
+        raise BadInputError("an heir blob needs the heir's OPRF evaluation")
+    keys = face_keys(doc, embeddings)  # FaceMismatch here: no service call made
+    heir_out = heir_factor(doc, heir_evaluate) if doc["kind"] == "heir" else None  # one per restore
     last = None
-    for fk in face_keys(doc, embeddings):
-        if doc["kind"] == "owner":
-            if owner_oprf is None:
-                raise BadInputError("an owner blob needs the owner's OPRF")
+    for fk in keys:
+        if heir_out is None:
             out = owner_oprf(wrap.oprf_input(bytes.fromhex(doc["salt"]), fk))
         else:
-            if heir_evaluate is None or "heir_point" not in doc:
-                raise BadInputError("an heir blob needs the heir's OPRF evaluation")
-            out = heir_factor(doc, heir_evaluate)
+            out = heir_out
         try:
             secret = wrap.unwrap(doc, fk, out)
         except wrap.UnwrapError as e:

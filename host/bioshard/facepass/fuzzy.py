@@ -106,7 +106,9 @@ def enroll(embeddings, center, t=T_DEFAULT, rand=os.urandom):
     e = _as_matrix(embeddings)
     if e.shape[0] < 2:
         raise BadInputError("enrollment needs at least 2 frames of the face")
-    c = _as_matrix(center)[0]
+    # round the centre to the float32 stored in the helper, so enrollment and reproduction
+    # subtract exactly the same vector
+    c = np.asarray(_as_matrix(center)[0], dtype="<f4").astype(np.float64)
     seed, salt = rand(SEED_LEN), rand(SALT_LEN)
     proj = (e - c) @ directions(seed).T
     chosen, ref = select_reliable(proj)
@@ -114,7 +116,7 @@ def enroll(embeddings, center, t=T_DEFAULT, rand=os.urandom):
     msg = int.from_bytes(rand((bch.k + 7) // 8), "big") & ((1 << bch.k) - 1)
     sketch = bch.encode(msg) ^ _bits_to_int(ref)
     helper = {"v": VERSION, "t": t, "seed": seed.hex(), "salt": salt.hex(), "mask": _mask(chosen).hex(),
-              "center": np.asarray(c, dtype="<f4").tobytes().hex(), "sketch": sketch.to_bytes(32, "big").hex()}
+              "center": c.astype("<f4").tobytes().hex(), "sketch": sketch.to_bytes(32, "big").hex()}
     return helper, _key(salt, msg, bch.k)
 
 
