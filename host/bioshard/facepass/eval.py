@@ -96,6 +96,7 @@ def measure(folder, cache_dir, t_grid=T_GRID, seed=b"\x00" * 16):
     for n in names:
         per_cluster.setdefault(cl[n], []).append(n)
     gen, imp, eu_gen, eu_imp = [], [], [], []
+    hds = {}
     for a in names:
         for b in names:
             if a == b:
@@ -106,6 +107,7 @@ def measure(folder, cache_dir, t_grid=T_GRID, seed=b"\x00" * 16):
             excl = set(per_cluster[cl[a]]) | set(per_cluster[cl[b]])
             center = (total - sum(views[x]["orig"] for x in excl)) / (len(names) - len(excl))
             hd = _hd_ref(list(views[a].values()), views[b]["orig"], center, seed)
+            hds[(a, b)] = hd
             (gen if same else imp).append(hd)
             (eu_gen if same else eu_imp).append(float(np.linalg.norm(views[a]["orig"] - views[b]["orig"])))
     # master.csv as listed (each row once, enrolled on file_x, probed with file_y)
@@ -123,6 +125,16 @@ def measure(folder, cache_dir, t_grid=T_GRID, seed=b"\x00" * 16):
     gen, imp = np.array(gen), np.array(imp)
     p = imp.mean() / N
     dof = p * (1 - p) / ((imp / N).var() or 1e-12)  # Daugman's degrees of freedom of the impostor HD
+    # a restore session with two probe photos of one person: accepted if either decodes
+    two_gen, two_imp = [], []
+    for a in names:
+        for cluster, members in per_cluster.items():
+            probes = [b for b in members if b != a and (a, b) in hds]
+            for i in range(len(probes)):
+                for j in range(i + 1, len(probes)):
+                    best = min(hds[(a, probes[i])], hds[(a, probes[j])])
+                    (two_gen if cluster == cl[a] else two_imp).append(best)
+    two_gen, two_imp = np.array(two_gen), np.array(two_imp)
     rows = []
     for t in t_grid:
         k = code(t).k
@@ -131,10 +143,12 @@ def measure(folder, cache_dir, t_grid=T_GRID, seed=b"\x00" * 16):
         tail = sum(math.comb(int(dof), i) for i in range(0, x + 1)) / 2.0 ** int(dof)
         rows.append({"t": t, "k": k, "fnmr": float(np.mean(gen > t)), "fmr": float(np.mean(imp <= t)),
                      "master_fnmr": float(np.mean(m_gen > t)), "master_fmr": float(np.mean(m_imp <= t)),
+                     "two_probe_fnmr": float(np.mean(two_gen > t)), "two_probe_fmr": float(np.mean(two_imp <= t)),
                      "fmr_model_bits": round(-math.log2(tail), 1) if tail > 0 else None})
     return {
         "photos": len(names), "identities": len(set(cl[n] for n in names)), "views": list(VIEWS),
         "genuine_pairs": int(len(gen)), "impostor_pairs": int(len(imp)),
+        "two_probe_genuine": int(len(two_gen)), "two_probe_impostor": int(len(two_imp)),
         "master_genuine_pairs": int(len(m_gen)), "master_impostor_pairs": int(len(m_imp)),
         "genuine_hd": {"mean": float(gen.mean()), "max": int(gen.max()), "p90": float(np.percentile(gen, 90))},
         "impostor_hd": {"mean": float(imp.mean()), "min": int(imp.min()), "p10": float(np.percentile(imp, 10))},
