@@ -21,9 +21,7 @@ from bioshard.wallet.psbt_build import Utxo, build
 embit_tx = pytest.importorskip("embit.transaction")
 embit_script = pytest.importorskip("embit.script")
 
-# One simulated card and one host home for the whole module: its tests are steps of one story
-# (pair, enroll, sign, ...), so they must run in order on one xdist worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e_card")]
+pytestmark = pytest.mark.slow
 
 R_INDEX, L_INDEX = 1, 2  # synthetic finger numbers used as the owner's right and left index
 STRANGER = 5
@@ -39,6 +37,9 @@ def tap(i=0):
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
+    """A simulated card set up as a user does it, through the CLI: pair, enroll two fingers,
+    create the wallet (checking the address on the card). Module-scoped, and each test after
+    it depends only on this fixture, so xdist may spread the tests over workers."""
     home = tmp_path_factory.mktemp("home")
     mp = pytest.MonkeyPatch()
     mp.setenv("BIOSHARD_HOME", str(home))
@@ -50,6 +51,14 @@ def env(tmp_path_factory):
     sim = SimCard(state_dir=tmp_path_factory.mktemp("card"), screens_dir=tmp_path_factory.mktemp("screens"))
     sim.start()
     try:
+        card = "sim:" + sim.ble_path
+        sim.queue(tap())  # the owner touches the sensor to confirm pairing on the card
+        assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
+        sim.queue(*[finger(R_INDEX, i) for i in range(3)], *[finger(L_INDEX, i) for i in range(3)])
+        assert cli.main(["enroll", "--card", card, "--fingers", "r-index,l-index", "--network", "regtest"]) == 0
+        sim.queue(tap(1))  # compare the address on the card, touch to confirm
+        assert cli.main(["wallet", "create", "--card", card]) == 0
+        assert sim.clear_queue() == 0  # the card consumed exactly the touches and presses
         yield sim, home
     finally:
         sim.stop()
@@ -79,20 +88,22 @@ def verify_independently(raw_hex, output_key, amount_in):
     assert PublicKeyXOnly(output_key).verify(sig, msg)
 
 
-def test_full_flow_pair_enroll_wallet_sign(env, capsys):
+def test_setup_left_a_wallet_the_card_agrees_with(env):
     sim, home = env
-    card = "sim:" + sim.ble_path
-    sim.queue(tap())  # the owner touches the sensor to confirm pairing on the card
-    assert run(sim, "pair", "--card", card, "--code", "000000") == 0
-    sim.queue(*[finger(R_INDEX, i) for i in range(3)], *[finger(L_INDEX, i) for i in range(3)])
-    assert run(sim, "enroll", "--card", card, "--fingers", "r-index,l-index", "--network", "regtest") == 0
-    sim.queue(tap(1))  # compare the address on the card, touch to confirm
-    assert run(sim, "wallet", "create", "--card", card) == 0
-    out = capsys.readouterr().out
-    assert "tr(musig(" in out
+    doc = json.loads((home / "wallet.json").read_text())
+    assert doc["descriptor"].startswith("tr(musig(") and doc["network"] == "regtest"
+    assert len(bytes.fromhex(doc["blob"])) > 0
+    keyfile = json.loads((home / "secret_a.json").read_text())
+    assert keyfile["kdf"] == "scrypt" and len(bytes.fromhex(keyfile["ct"])) == 32 + 16  # AES-GCM of Secret A
+    assert keyfile["pubkey"] == doc["host_pubkey"]
+    assert (home / "secret_a.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_sign_a_spend_verified_independently(env, capsys):
+    sim, home = env
     psbt, d, amount_in = spend(home)
     sim.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 4), finger(L_INDEX, 5))
-    assert run(sim, "sign", psbt, "--card", card) == 0
+    assert run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path) == 0
     raw = capsys.readouterr().out.strip().splitlines()[-1]
     verify_independently(raw, d.output_key(), amount_in)
     assert sim.clear_queue() == 0
