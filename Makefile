@@ -25,7 +25,7 @@ demo: setup
 	$(BIN)/bioshard demo
 
 test: setup
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests
+	$(BIN)/python -m pytest -n $(JOBS) tests
 
 bench: setup
 	$(BIN)/python tools/bench.py
