@@ -25,7 +25,7 @@ from .ecc_bch import N, code
 from ..crypto.hmac_sha256 import ct_equal, hmac_sha256
 
 HELPER_VERSION = 1
-T_DEFAULT = 45          # BCH(255, 37, 45); see docs/biometrics.md for the trade-off
+T_DEFAULT = 42          # BCH(255, 47, 42); see docs/biometrics.md for the trade-off
 SALT_LEN = 16
 MASK_LEN = template.PROJ // 8
 SKETCH_LEN = 32
