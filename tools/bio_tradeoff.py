@@ -5,7 +5,9 @@
 
 Three panels share the x axis t (bit errors the BCH(255, k, t) code corrects): single-finger
 FNMR per database, single-finger FMR per database (log scale; "0 observed" is drawn at the
-floor), and key bits k with the estimated security bits. Pillow only, no plotting library.
+floor), and key bits k with the estimated security bits. In the first two panels the dashed
+grey line is all databases within 3 presses of the finger, decoded as the card does (each press
+alone, then the running mean). Pillow only, no plotting library.
 """
 import json
 import math
@@ -77,7 +79,7 @@ def draw(report, out_path):
     n_imp = max(report["overall"]["single"]["impostor_trials"], 1)
     floor = 10 ** math.floor(math.log10(0.5 / n_imp))
     W = ML + 3 * (PW + ML) + GAP
-    H = MT + PH + MB + 70
+    H = MT + PH + MB + 90
     img = Image.new("RGB", (W, H), (255, 255, 255))
     d = ImageDraw.Draw(img)
     p1 = Panel(d, ML, MT, xr, (0, 1), "single finger FNMR", "FNMR")
@@ -89,6 +91,10 @@ def draw(report, out_path):
         p1.line([(p["t"], p["fnmr"]) for p in sw], c, width=3 if name == "all DBs" else 2)
         p2.line([(p["t"], p["fmr"] or floor) for p in sw], c, width=3 if name == "all DBs" else 2)
     sw = series[-1][1]
+    if sw and sw[0].get("fnmr_presses") is not None:
+        grey = (110, 110, 110)
+        p1.line([(p["t"], p["fnmr_presses"]) for p in sw], grey, dash=True, width=3)
+        p2.line([(p["t"], p["fmr_presses"] or floor) for p in sw], grey, dash=True, width=3)
     p3.line([(p["t"], p["key_bits"]) for p in sw], (0, 0, 0))
     p3.line([(p["t"], p["security_bits"]) for p in sw], (214, 39, 40))
     p3.line([(p["t"], p["security_bits2"]) for p in sw], (255, 127, 14), dash=True)
@@ -100,6 +106,8 @@ def draw(report, out_path):
         d.rectangle([x, y + 3, x + 14, y + 13], fill=c)
         d.text((x + 18, y), name, fill=(0, 0, 0), font=f)
         x += 110
+    d.text((ML, y + 18), "grey dashed = all DBs within 3 presses of the finger (card fuses the presses)",
+           fill=(0, 0, 0), font=f)
     d.text((x + 20, y), "bits panel: black = key bits k, red = security bits (1 finger), "
            "orange dashed = 2-finger sequence", fill=(0, 0, 0), font=f)
     d.text((ML, 6), "bioshard fingerprint key: minutiae=%s, prior=%s, enroll %d impressions, chosen t=%d"
