@@ -78,3 +78,12 @@ def b2h(b):
     import binascii
 
     return binascii.hexlify(b).decode()
+
+
+def vector_path(rel):
+    """An official test-vector file: the copy in tests/vectors/ (sources named in its README),
+    else ../shared/vectors/, else skip."""
+    p = repo_path("tests/vectors/" + rel)
+    if _exists(p):
+        return p
+    return shared_path("vectors/" + rel)

@@ -1,21 +1,12 @@
 # heapsize: 2m
 # BIP-328 aggregate-key xpubs (official vectors), and unhardened derivation below them agreeing
 # with MuSig2 plain tweaks (what the signers apply to sign for a derived address).
-from ptest import h2b, load_json, repo_path, shared_path
+from ptest import h2b, load_json, vector_path
 
 from bioshard_card.crypto import bip32, bip328, musig2
 from bioshard_card.crypto.sha512 import hmac_sha512, sha512
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def _vec(rel):
-    p = repo_path("tests/vectors/" + rel)
-    try:
-        open(p).close()
-        return p
-    except OSError:
-        return shared_path("vectors/" + rel)
 
 
 def _b58decode_82(s):
@@ -27,7 +18,7 @@ def _b58decode_82(s):
 
 
 def test_aggregate_xpub_vectors():
-    cases = load_json(_vec("bip328/vectors.json"))
+    cases = load_json(vector_path("bip328/vectors.json"))
     assert len(cases) >= 3
     import hashlib
 
@@ -51,7 +42,7 @@ def test_chaincode_is_the_bip328_constant():
 
 
 def test_derived_child_equals_musig2_plain_tweaks():
-    keys = [h2b(k) for k in load_json(_vec("bip328/vectors.json"))[0]["keys"]]
+    keys = [h2b(k) for k in load_json(vector_path("bip328/vectors.json"))[0]["keys"]]
     tweaks, child = bip328.derive_tweaks(keys, [0, 7])
     ctx = musig2.key_agg_and_tweak(keys, tweaks, [False, False])
     assert musig2.get_plain_pk(ctx) == child

@@ -1,21 +1,12 @@
 # heapsize: 2m
 # BIP-340: every row of the official test-vectors.csv (sign and verify), on the card's code.
-from ptest import h2b, repo_path, shared_path
+from ptest import h2b, vector_path
 
 from bioshard_card.crypto import bip340
 
 
-def _vec(rel):
-    p = repo_path("tests/vectors/" + rel)
-    try:
-        open(p).close()
-        return p
-    except OSError:
-        return shared_path("vectors/" + rel)
-
-
 def _rows():
-    with open(_vec("bip340/test-vectors.csv")) as f:
+    with open(vector_path("bip340/test-vectors.csv")) as f:
         lines = f.read().split("\n")
     rows = []
     for line in lines[1:]:

@@ -1,23 +1,14 @@
 # heapsize: 2m
 # BIP-327 MuSig2: every official vector file, including all error cases, on the card's code.
 # The assertions mirror the BIP's own test driver (bips/bip-0327/reference.py).
-from ptest import h2b, load_json, repo_path, shared_path
+from ptest import h2b, load_json, vector_path
 
 from bioshard_card.crypto import musig2 as m
 from bioshard_card.crypto import secp256k1 as ec
 
 
-def _vec(rel):
-    p = repo_path("tests/vectors/" + rel)
-    try:
-        open(p).close()
-        return p
-    except OSError:
-        return shared_path("vectors/" + rel)
-
-
 def _load(name):
-    return load_json(_vec("bip327/" + name))
+    return load_json(vector_path("bip327/" + name))
 
 
 def _hexes(lst):

@@ -3,18 +3,9 @@
 # scripts, script-tree hashes and control blocks, tweaked secret keys and key-path signatures
 # from the given sighashes. (Computing those sighashes from the transaction is btc/sighash.py's
 # job and is tested there; addresses are checked when btc/address.py is present.)
-from ptest import h2b, load_json, repo_path, shared_path
+from ptest import h2b, load_json, vector_path
 
 from bioshard_card.crypto import bip340, taproot
-
-
-def _vec(rel):
-    p = repo_path("tests/vectors/" + rel)
-    try:
-        open(p).close()
-        return p
-    except OSError:
-        return shared_path("vectors/" + rel)
 
 
 def _tree(t):
@@ -34,7 +25,7 @@ def _address(script):
 
 
 def test_script_pubkey_vectors():
-    d = load_json(_vec("bip341/wallet-test-vectors.json"))
+    d = load_json(vector_path("bip341/wallet-test-vectors.json"))
     cases = d["scriptPubKey"]
     assert len(cases) >= 7
     for case in cases:
@@ -69,7 +60,7 @@ def _leaf_versions(t):
 
 
 def test_key_path_spending_vectors():
-    d = load_json(_vec("bip341/wallet-test-vectors.json"))
+    d = load_json(vector_path("bip341/wallet-test-vectors.json"))
     n = 0
     for tx in d["keyPathSpending"]:
         for inp in tx["inputSpending"]:
