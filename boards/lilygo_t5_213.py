@@ -2,12 +2,12 @@
 #
 #   R503  TX -> GPIO21 (U2 RX)    RX <- GPIO22 (U2 TX)    WAKEUP -> GPIO35 (input only)
 #   Panel (on board): SCK 18, MOSI 23, CS 5, DC 17, RST 16, BUSY 4.  Button: GPIO39 (IO39 key).
-from machine import Pin, SPI, UART
+import esp32_common as _c
 
 NAME = "lilygo_t5_213"
 PANEL_WIDTH = 122
 PANEL_HEIGHT = 250
-SENSOR_BAUD = 57600
+SENSOR_BAUD = _c.SENSOR_BAUD
 
 PINS = {
     "sensor_tx": 22, "sensor_rx": 21, "sensor_touch": 35,
@@ -17,36 +17,16 @@ PINS = {
 
 
 def sensor_uart():
-    return UART(2, baudrate=SENSOR_BAUD, tx=PINS["sensor_tx"], rx=PINS["sensor_rx"],
-                timeout=1000, rxbuf=1024)
+    return _c.sensor_uart(PINS)
 
 
 def panel_bus():
-    spi = SPI(2, baudrate=4000000, polarity=0, phase=0,
-              sck=Pin(PINS["epd_sck"]), mosi=Pin(PINS["epd_mosi"]))
-    cs = Pin(PINS["epd_cs"], Pin.OUT, value=1)
-    dc = Pin(PINS["epd_dc"], Pin.OUT, value=0)
-    rst = Pin(PINS["epd_rst"], Pin.OUT, value=1)
-    busy = Pin(PINS["epd_busy"], Pin.IN)
-    return spi, cs, dc, rst, busy
+    return _c.panel_bus(PINS)
 
 
 def button():
-    # GPIO39 is input-only with no internal pull-up; the T5 has an external one.
-    return Pin(PINS["button"], Pin.IN)
+    return _c.button(PINS, pull_up=False)  # GPIO39: input only, the T5 has an external pull-up
 
 
-def ble_peripheral(name):
-    from bioshard_card.drivers.ble_aioble import AiobleNusPeripheral
-
-    return AiobleNusPeripheral(name)
-
-
-def data_dir():
-    import os
-
-    try:
-        os.mkdir("/data")
-    except OSError:
-        pass  # already there
-    return "/data"
+ble_peripheral = _c.ble_peripheral
+data_dir = _c.data_dir

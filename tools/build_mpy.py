@@ -36,13 +36,17 @@ def compile_one(src: Path, dst: Path, source_name: str):
 def build(out: Path, board: str) -> Path:
     board_file = REPO / "boards" / (board + ".py")
     if not board_file.is_file():
-        known = ", ".join(sorted(p.stem for p in (REPO / "boards").glob("*.py") if not p.stem.startswith("sim_")))
+        known = ", ".join(sorted(p.stem for p in (REPO / "boards").glob("*.py")
+                                 if not p.stem.startswith("sim_") and not p.stem.endswith("_common")))
         raise SystemExit("unknown board %r (known: %s)" % (board, known))
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     shutil.copy(REPO / "firmware" / "main.py", out / "main.py")
     compile_one(board_file, out / "board.mpy", "board.py")
+    # Helpers a board file imports (boards/esp32_common.py) go to lib/ beside the package.
+    for helper in sorted((REPO / "boards").glob("*_common.py")):
+        compile_one(helper, out / "lib" / (helper.stem + ".mpy"), helper.name)
     pkg = REPO / "firmware" / "bioshard_card"
     count = 0
     for src in sorted(pkg.rglob("*.py")):
