@@ -42,5 +42,5 @@ def run(args):
     doc.update({"card_pubkey": res["pubkey"].hex(), "blob": res["blob"].hex(), "network": args.network})
     doc.pop("descriptor", None)
     state.save(doc)
-    print("enrolled; card key share %s. Next: bioshard wallet create" % res["pubkey"].hex())
+    print("enrolled; card public key %s. Next: bioshard wallet create" % res["pubkey"].hex())  # ok-to-print: public
     return 0

@@ -23,5 +23,5 @@ def run(args):
             raise WrongCardError("the fingers derived another key share than this wallet's")
         if doc.get("host_pubkey"):
             card.call("wallet.set", {"participants": [bytes.fromhex(doc["host_pubkey"]), want]})
-    print("recovered: the new card holds the same key share %s" % want.hex())
+    print("recovered: the new card derives the same public key %s" % want.hex())  # ok-to-print: public
     return 0
