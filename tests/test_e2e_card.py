@@ -179,3 +179,14 @@ def test_nothing_but_pairing_and_version_without_a_secure_session(env):
         with pytest.raises(CardRefusedError, match="not enabled"):
             card.call("pair.init", {"m": b"\x00" * 33}, timeout=10)
     assert sim.alive()
+
+
+def test_sim_accepts_relative_state_and_screen_folders(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with SimCard(state_dir="rel/card", screens_dir="rel/screens") as sim:
+        from bioshard.card import connect
+
+        with connect("sim:" + sim.ble_path, secure=False) as card:
+            assert card.info()["paired"] is False
+    assert (tmp_path / "rel" / "card" / "flash" / "identity").exists()
+    assert list((tmp_path / "rel" / "screens").glob("*.png"))

@@ -120,8 +120,9 @@ class SimCard:
 
     def __init__(self, state_dir=None, screens_dir=None, heapsize="2m", finger_source=None, log=None):
         self.heapsize = heapsize
-        self.state_dir = Path(state_dir) if state_dir else None
-        self.screens_dir = Path(screens_dir) if screens_dir else None
+        # Absolute: the card process runs in its own directory.
+        self.state_dir = Path(state_dir).resolve() if state_dir else None
+        self.screens_dir = Path(screens_dir).resolve() if screens_dir else None
         self.finger_source = finger_source
         self.log_path = log
         self._tmp = None
