@@ -4,6 +4,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# CI shares 2 cores with micropython subprocesses: per-example deadlines and "too slow" health
+# checks would fail on load, not on bugs. Examples stay random (a failure prints its seed).
+settings.register_profile("bioshard", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          print_blob=True)
+settings.load_profile("bioshard")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BIOSHARD_SHARED", REPO.parent / "shared"))
