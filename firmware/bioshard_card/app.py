@@ -170,8 +170,7 @@ class Card:
         async def flow():
             from .crypto.kdf import card_share_pubkey
 
-            await self.display.show_async(screens_app.busy, "Restore", "Present your finger sequence to restore this wallet.")
-            secret_b = await sign_flow._secret_b(self.display, self.fingers, blob, False)
+            secret_b = await sign_flow.read_secret_b(self.display, self.fingers, blob, False, "Restore")
             pub = card_share_pubkey(secret_b)
             secret_b = None
             self._save_wallet(WalletRecord(pub, None, net))

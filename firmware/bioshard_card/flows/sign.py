@@ -38,7 +38,7 @@ async def _answer(display, r):
         raise errors.timed_out("signing")
 
 
-async def _secret_b(display, fingers, blob, prompted):
+async def read_secret_b(display, fingers, blob, prompted, title="Sign"):
     # prompted: the confirm page already asks for the first finger, so its first try shows
     # nothing new (one less e-ink refresh between "confirm" and the capture).
     try:
@@ -48,7 +48,7 @@ async def _secret_b(display, fingers, blob, prompted):
     tries = TRIES
     while not rep.done:
         if not prompted:
-            await display.show_async(sign_finger, rep.position + 1, rep.count, finger_name(rep.finger_id()))
+            await display.show_async(sign_finger, rep.position + 1, rep.count, finger_name(rep.finger_id()), title)
         prompted = False
         await _answer(display, await fingers.wait_finger(FINGER_TIMEOUT_MS))
         try:
@@ -87,7 +87,7 @@ async def sign(display, fingers, wallet, psbt, blob, host_nonces, context=b""):
         await _answer(display, await fingers.tap(PAGE_TIMEOUT_MS))
     fn, args = ps[-1]
     await display.show_async(fn, *args)
-    secret_b = await _secret_b(display, fingers, blob, True)
+    secret_b = await read_secret_b(display, fingers, blob, True)
     signer = CardSigner(card_share(secret_b, context))
     secret_b = None
     try:

@@ -34,6 +34,7 @@ SCREENS = (
     ("app_idle", screens_app.idle, ("bioshard-7253", True, True)),
     ("app_idle_unenrolled", screens_app.idle, ("bioshard-7253", True, False)),
     ("app_sign_finger", screens_app.sign_finger, (2, 3, "left index")),
+    ("app_restore_finger", screens_app.sign_finger, (1, 2, "right index", "Restore")),
     ("app_busy", screens_app.busy, ("Enroll", "Learning this finger...")),
 )
 

@@ -53,10 +53,10 @@ def idle(c, name, paired, enrolled):
     _para(c, BODY, state, 62)
 
 
-def sign_finger(c, k, n, name):
-    """While signing: which finger of the sequence to present now."""
+def sign_finger(c, k, n, name, title="Sign"):
+    """While signing (or restoring): which finger of the sequence to present now."""
     c.fill(WHITE)
-    _header(c, "Sign", "finger %d/%d" % (k, n))
+    _header(c, title, "finger %d/%d" % (k, n))
     _big_icon(c, ICON_FINGER, MARGIN + 4, 30)
     BOLD.draw(c, "Place your", 44, 28)
     BIG.draw(c, name, 44, 44)
