@@ -319,22 +319,23 @@ def press_run(helper, chosen, ref, run):
     best = alone = N + 1
     acc = None
     n = 0
+    key = None
     for x in run:
         if x is None:
             continue  # refused capture: costs a press, adds nothing to the mean
         q = x[chosen]
+        # distances over the whole run, even after the card would have stopped, so the sweep
+        # is exact for every t (not only for t >= the t the helper was made with)
         alone = min(alone, _hd(q, ref))
         best = min(best, alone)
         acc = q.copy() if acc is None else acc + q
         n += 1
         if n > 1:
             best = min(best, _hd(acc / n, ref))
-        key = presses.offer(list(q))
-        if key is not None:
-            presses.wipe()
-            return key, best, alone
+        if key is None:
+            key = presses.offer(list(q))
     presses.wipe()
-    return None, best, alone
+    return key, best, alone
 
 
 def evaluate_db(raw, offsets, t, enroll, presses=PRESSES):
