@@ -43,9 +43,10 @@ def find_devices(ble=False, ble_timeout=5.0, sim_dir=None):
     seen = set()
     for d in _sim_dirs(sim_dir):
         for path, name in list_sim_cards(d):
-            if path in seen:
+            real = path.resolve()  # `bioshard sim` also links <state>/ble.sock to its live socket
+            if real in seen:
                 continue
-            seen.add(path)
+            seen.add(real)
             out["sim"].append({"spec": "sim:%s" % path, "name": name, "listening": is_listening(path)})
     if ble:
         from ..transport.ble import scan_ble

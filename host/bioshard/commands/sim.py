@@ -20,8 +20,9 @@ def run(args):
     screens = args.screens or str(Path(args.state) / "screens")
     card = SimCard(state_dir=args.state, screens_dir=screens, heapsize=args.heapsize)
     with card:
-        print("simulated card running; BLE socket: %s" % card.ble_path)
-        print("screens: %s   card log: bioshard sim keeps it in the card's temp dir" % screens)
+        print("simulated card running; BLE socket: %s (also %s/ble.sock)" % (card.ble_path, args.state))
+        print("screens: %s   card log: %s" % (screens, card.log_file))
+        print("in another terminal: bioshard pair   (Ctrl-C here stops the card)")
         t0 = time.monotonic()
         while card.alive() and (not args.seconds or time.monotonic() - t0 < args.seconds):
             time.sleep(0.2)

@@ -183,12 +183,33 @@ class SimCard:
                 raise NoCardError("simulated card exited during boot (code %s); log:\n%s"
                                   % (self._proc.returncode, self.card_log()[-3000:]))
             if ble.exists():
+                self._publish(ble)
                 return self
             time.sleep(0.05)
         self.stop()
         raise NoCardError("simulated card did not start advertising within %.0fs" % timeout)
 
+    def _publish(self, ble):
+        """Link <state>/ble.sock (and its .name) to the live socket: with the default state
+        folder (~/.bioshard/sim) that is where `--card sim` looks, so `bioshard sim` in one
+        terminal and `bioshard pair` in another find each other."""
+        self._links = []
+        if not self.state_dir:
+            return
+        for suffix in ("", ".name"):
+            link = self.state_dir / ("ble.sock" + suffix)
+            if link.is_symlink() or link.exists():
+                link.unlink()
+            os.symlink(str(ble) + suffix, link)
+            self._links.append(link)
+
     def stop(self):
+        for link in getattr(self, "_links", ()):
+            try:
+                link.unlink()
+            except OSError:
+                pass
+        self._links = []
         if self._proc and self._proc.poll() is None:
             self._proc.terminate()
             try:
@@ -211,6 +232,10 @@ class SimCard:
         self.stop()
 
     # -- what a person does to the card -----------------------------------------------------
+    @property
+    def log_file(self):
+        return str(self.log_path or (Path(self._tmp) / "card.log"))
+
     @property
     def ble_path(self):
         return str(Path(self._tmp) / "ble.sock")
