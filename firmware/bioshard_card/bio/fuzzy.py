@@ -11,8 +11,8 @@
 # Several presses of one finger: a press that fails alone is added to a running sum, and the
 # mean of all presses of this finger so far is decoded too (class Presses). Averaging the
 # projection values cancels part of the capture noise (different crop, spurious minutiae) that
-# flips bits; measured on FVC2004 it lowers the rejection within 3 presses by ~17 points at the
-# same false-accept rate (docs/biometrics.md). It changes nothing for an offline attacker, who
+# flips bits; measured on FVC2004 it lowers the rejection within 3 presses by 8-13 points at
+# 0 observed false accepts (docs/biometrics.md). It changes nothing for an offline attacker, who
 # holds the same sketch and decoder either way.
 # Public helper (per finger): t, salt, selection mask, sketch, check. What it leaks is
 # quantified in docs/biometrics.md (the sketch gives away n - k bits about w; the mask says
