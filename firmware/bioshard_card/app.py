@@ -46,7 +46,7 @@ class Card:
         self.store = RecordStore(board.data_dir())
         self.store.recover_all()  # finish or discard a write a power cut interrupted
         self.dispatcher = rpc.Dispatcher()
-        self.pairing = PairingService(self.dispatcher, self.store, self)
+        self.pairing = PairingService(self.dispatcher, self.store, self, setup_mode=True)
         self.name = "bioshard-" + "".join("%02X" % b for b in self.pairing.identity.pub[1:3])
         self.wallet = self._load_wallet()
         self.portfolio = None  # (balance, txs) pushed by the host; RAM only
@@ -232,8 +232,9 @@ class Card:
         return {}
 
     # ---- main loop --------------------------------------------------------------------------
-    async def _button_watch(self):
-        """Idle only: holding the button LONG_PRESS_MS re-opens pairing (a new computer)."""
+    async def _idle_watch(self):
+        """Idle only: holding the button LONG_PRESS_MS re-opens pairing on a paired card (a new
+        computer). An unpaired card needs nothing: PairingService's setup mode keeps it open."""
         btn = self.fingers.button
         while True:
             await sleep_ms(100)
@@ -253,7 +254,7 @@ class Card:
         except Exception as e:  # a card without a working sensor can still show why
             await self.display.show_async(screens.error, "Fingerprint sensor not answering (%s)" % type(e).__name__)
         await self.show_idle()
-        asyncio.create_task(self._button_watch())
+        asyncio.create_task(self._idle_watch())
         while True:
             await self.link.wait_connected()
             self.dispatcher.channel = None  # every connection starts unauthenticated

@@ -371,7 +371,10 @@ class PairingService:
     open_pairing() only when the user asked for it on the card, and it closes again after one
     pairing (successful or not)."""
 
-    def __init__(self, dispatcher, store, ui, rng=os.urandom):
+    def __init__(self, dispatcher, store, ui, rng=os.urandom, setup_mode=False):
+        # setup_mode: an unpaired card stays open for pairing after a failed or rejected
+        # attempt (each attempt still needs the owner's confirmation on the card).
+        self.setup_mode = setup_mode
         self._d = dispatcher
         self._store = store
         self._ui = ui
@@ -418,7 +421,7 @@ class PairingService:
         self.pairing_open = True
 
     def close_pairing(self):
-        self.pairing_open = False
+        self.pairing_open = self.setup_mode and self.record is None
         if self._pairing is not None:
             self._pairing.abort()
             self._pairing = None
