@@ -142,7 +142,7 @@ class Card:
     def _network(self, params):
         net = params.get("network", "main")
         if net not in ("main", "test", "signet", "regtest"):
-            raise errors.bad_params("unknown network %r" % net)
+            raise errors.bad_params("unknown network (main, test, signet or regtest)")
         return net
 
     async def _enroll(self, params):

@@ -48,6 +48,9 @@ ERROR_NAMES = {
 }
 
 MAX_ID_LEN = const(32)
+# Refusal texts are capped: a handler that quotes a parameter back (or a long PSBT/blob
+# reason) must not make a reply larger than one frame, which the link would refuse.
+MAX_MESSAGE_LEN = const(160)
 _MICROPYTHON = sys.implementation.name == "micropython"
 _REQUEST_KEYS = ("id", "method", "params")
 
@@ -74,6 +77,10 @@ def result_reply(id_, result):
 def error_reply(id_, code, message=None):
     if message is None:
         message = ERROR_NAMES.get(code, "error")
+    if type(message) is not str:
+        message = ERROR_NAMES.get(code, "error")
+    elif len(message) > MAX_MESSAGE_LEN:
+        message = message[: MAX_MESSAGE_LEN - 3] + "..."
     return cbor.dumps({"id": id_, "error": {"code": code, "message": message}})
 
 
@@ -220,7 +227,13 @@ async def serve(link, dispatcher):
             except MemoryError:
                 gc.collect()
                 reply = error_reply(None, INTERNAL_ERROR, "out of memory")
-            await link.write_frame(reply)
+            try:
+                await link.write_frame(reply)
+            except ValueError:
+                # A reply the link cannot frame (handle() keeps them small, this is the last
+                # guard): drop this central rather than let the exception end the app. The
+                # host reconnects and starts a fresh session.
+                return
             reply = None
             # Free this request's garbage now, while nothing long-lived is being allocated:
             # keeps the heap from fragmenting around kilobyte-sized frames (measured on the

@@ -1,0 +1,190 @@
+"""Security review of the card app (firmware/bioshard_card/app.py) driven in-process.
+
+The real Card object runs under CPython on a fake board: a panel that swallows SPI bytes, a
+sensor that is never asked (the owner's inputs are scripted through a fake FingerInput), a
+link that carries already-framed payloads and a temporary flash directory. The secure channel
+is the real one (proto/secure_channel), so every request is sealed as the host seals it.
+"""
+import asyncio
+import os
+
+import pytest
+
+from bioshard_card import app
+from bioshard_card.crypto import secp256k1 as ec
+from bioshard_card.flows.fingers import BUTTON, FINGER, TIMEOUT
+from bioshard_card.proto import cbor, frames, rpc
+from bioshard_card.proto.secure_channel import session_channel
+from bioshard_card.wallet_record import WalletRecord
+
+
+class _Pin:
+    def __init__(self, level=0):
+        self.level = level
+
+    def value(self, v=None):
+        if v is None:
+            return self.level
+        self.level = v
+
+
+class _Spi:
+    def write(self, buf):
+        pass
+
+
+class _Uart:
+    def write(self, buf):
+        return len(buf)
+
+    def read(self, n=None):
+        return None
+
+    def readinto(self, buf):
+        return None
+
+    def any(self):
+        return 0
+
+
+class _Link:
+    """Frames in, frames out; OSError (as LinkClosed) once the script is exhausted."""
+
+    def __init__(self, requests=()):
+        self.requests = list(requests)
+        self.written = []
+        self.max_frame = frames.MAX_FRAME
+
+    async def wait_connected(self):
+        pass
+
+    async def read_frame(self):
+        if not self.requests:
+            raise OSError("central gone")
+        return self.requests.pop(0)
+
+    async def write_frame(self, payload):
+        # the real ChunkedLink.write_frame refuses an oversized frame exactly like this
+        if not 0 < len(payload) <= self.max_frame:
+            raise frames.FrameError("frame payload of %d bytes" % len(payload))
+        self.written.append(bytes(payload))
+
+    def disconnect(self):
+        pass
+
+
+class FakeBoard:
+    NAME = "fake"
+    PANEL_WIDTH = 122
+    PANEL_HEIGHT = 250
+
+    def __init__(self, flash):
+        self.flash = str(flash)
+
+    def sensor_uart(self):
+        return _Uart()
+
+    def panel_bus(self):
+        return _Spi(), _Pin(1), _Pin(), _Pin(1), _Pin(0)
+
+    def button(self):
+        return _Pin(1)
+
+    def ble_peripheral(self, name):
+        return _Link()
+
+    def data_dir(self):
+        return self.flash
+
+
+class ScriptedFingers:
+    """The owner: each wait/tap pops the next scripted answer (FINGER, BUTTON or TIMEOUT)."""
+
+    def __init__(self, answers=()):
+        self.answers = list(answers)
+        self.button = None
+        self.asked = 0
+
+    async def _next(self):
+        self.asked += 1
+        return self.answers.pop(0) if self.answers else TIMEOUT
+
+    async def tap(self, timeout_ms):
+        return await self._next()
+
+    async def wait_finger(self, timeout_ms):
+        return await self._next()
+
+    async def wait_lift(self, timeout_ms):
+        return FINGER
+
+    def read_minutiae(self):
+        raise AssertionError("no fingerprint capture expected in this test")
+
+
+def _pub(k):
+    return ec.cbytes(ec.mul_g(k))
+
+
+CARD_KEY = _pub(7)
+HOST_KEY = _pub(11)
+OTHER_KEY = _pub(13)
+
+
+class Session:
+    """A Card on a fake board with an installed secure channel; call() seals like the host."""
+
+    def __init__(self, flash, wallet=None):
+        self.card = app.Card(FakeBoard(flash))
+        self.card.fingers = ScriptedFingers()
+        if wallet is not None:
+            self.card._save_wallet(wallet)
+        hn, cn = os.urandom(16), os.urandom(16)
+        k = os.urandom(32)
+        self.host = session_channel("host", k, hn, cn)
+        self.card.dispatcher.channel = session_channel("card", k, hn, cn)
+        self._n = 0
+
+    def raw(self, method, params):
+        self._n += 1
+        return self.host.seal(rpc.request(str(self._n), method, params))
+
+    def call(self, method, params, answers=()):
+        self.card.fingers.answers = list(answers)
+        reply = asyncio.run(self.card.dispatcher.handle(self.raw(method, params)))
+        return cbor.loads(self.host.open(reply))
+
+
+@pytest.fixture
+def session(tmp_path):
+    return Session(tmp_path / "flash", WalletRecord(CARD_KEY, [HOST_KEY, CARD_KEY], "regtest"))
+
+
+# ---- hostile input must not take the card down ---------------------------------------------
+
+def test_an_error_echoing_a_long_param_still_fits_one_frame(session):
+    # Before the fix the refusal quoted the whole 4000-character "network" back; the reply was
+    # larger than a frame and write_frame's FrameError escaped rpc.serve, killing the app
+    # (main.py then resets the board): anyone paired could reboot the card at will.
+    r = session.call("enroll", {"fingers": [1], "network": "x" * 4000})
+    assert r["error"]["code"] == rpc.INVALID_PARAMS
+    assert len(r["error"]["message"]) <= 200  # rpc caps every refusal text
+
+
+def test_serve_survives_a_request_whose_error_is_huge(session):
+    # repr() turns each control character into 4, so a 1.5 KB request asked for a 6 KB reply
+    link = _Link([session.raw("enroll", {"fingers": [1], "network": "\x01" * 1500}),
+                  session.raw("get_version_info", {})])
+    asyncio.run(rpc.serve(link, session.card.dispatcher))  # returns on OSError, never raises
+    assert len(link.written) == 2
+    assert "error" in cbor.loads(session.host.open(link.written[0]))
+    assert cbor.loads(session.host.open(link.written[1]))["result"]["board"] == "fake"
+
+
+def test_serve_drops_the_central_instead_of_dying_on_an_unframeable_reply():
+    d = rpc.Dispatcher()
+    d.register("ping", lambda params: "pong")
+    link = _Link([rpc.request("1", "ping"), rpc.request("2", "ping")])
+    link.max_frame = 8  # every reply is now too large for the link
+    asyncio.run(rpc.serve(link, d))  # before the fix: FrameError out of serve, the app ends
+    assert link.written == [] and link.requests == [rpc.request("2", "ping")]
