@@ -188,3 +188,40 @@ def test_serve_drops_the_central_instead_of_dying_on_an_unframeable_reply():
     link.max_frame = 8  # every reply is now too large for the link
     asyncio.run(rpc.serve(link, d))  # before the fix: FrameError out of serve, the app ends
     assert link.written == [] and link.requests == [rpc.request("2", "ping")]
+
+
+# ---- the host cannot silently re-bind the card to another co-signer -------------------------
+
+def _participants(card):
+    return sorted(card.wallet.participants)
+
+
+def test_replacing_the_wallet_needs_the_owner_on_the_card(session):
+    # A host (malware) that swaps the co-signer key makes address.show confirm, as "2-of-2",
+    # an address the owner's Secret A cannot spend (funds then need the attacker's key too).
+    before = _participants(session.card)
+    r = session.call("wallet.set", {"participants": [OTHER_KEY, CARD_KEY], "replace": True},
+                     answers=[BUTTON])
+    assert r["error"]["code"] == rpc.USER_CANCELLED
+    assert _participants(session.card) == before
+    r = session.call("wallet.set", {"participants": [OTHER_KEY, CARD_KEY], "replace": True},
+                     answers=[TIMEOUT])
+    assert r["error"]["code"] == rpc.USER_TIMEOUT
+    assert _participants(session.card) == before
+    # the record on flash is the old one too
+    assert sorted(session.card._load_wallet().participants) == before
+    r = session.call("wallet.set", {"participants": [OTHER_KEY, CARD_KEY], "replace": True},
+                     answers=[FINGER])
+    assert set(r["result"]) == {"aggregate_key", "output_key"}
+    assert _participants(session.card) == sorted([OTHER_KEY, CARD_KEY])
+    assert session.card.fingers.asked == 3
+
+
+def test_setting_the_same_or_a_first_wallet_needs_no_touch(tmp_path, session):
+    r = session.call("wallet.set", {"participants": [CARD_KEY, HOST_KEY]})
+    assert "result" in r and session.card.fingers.asked == 0
+    fresh = Session(tmp_path / "fresh", WalletRecord(CARD_KEY, None, "regtest"))
+    r = fresh.call("wallet.set", {"participants": [HOST_KEY, CARD_KEY]})
+    assert "result" in r and fresh.card.fingers.asked == 0
+    r = session.call("wallet.set", {"participants": [OTHER_KEY, CARD_KEY]})
+    assert r["error"]["code"] == rpc.PROTOCOL_ERROR  # replace=true is still required

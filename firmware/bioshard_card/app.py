@@ -178,7 +178,7 @@ class Card:
 
         return await self._flow(flow())
 
-    def _wallet_set(self, params):
+    async def _wallet_set(self, params):
         w = self.wallet
         if w is None:
             raise errors.not_ready("enroll (or recover) first: the card has no key share")
@@ -190,10 +190,26 @@ class Card:
             nw.set_participants(keys)
         except WalletRecordError as e:
             raise errors.bad_params(str(e))
-        if w.ready and w.participants != nw.participants and not params.get("replace"):
-            raise errors.not_ready("this card belongs to another wallet (replace=true to overwrite)")
+        if w.ready and w.participants != nw.participants:
+            if not params.get("replace"):
+                raise errors.not_ready("this card belongs to another wallet (replace=true to overwrite)")
+            # Swapping the co-signer changes every address the card will confirm as this
+            # wallet's: a host alone must not do it, or address.show would vouch for an
+            # address the owner's Secret A cannot spend. The owner sees the new address.
+            await self._flow(self._confirm_replace(nw))
         self._save_wallet(nw)
         return {"aggregate_key": nw.agg_key, "output_key": nw.output_key}
+
+    async def _confirm_replace(self, nw):
+        from .btc.address import p2tr_script, script_to_address
+
+        addr = script_to_address(p2tr_script(nw.output_key), nw.network)
+        await self.display.show_async(screens.address_verify, addr, "REPLACE wallet? New address", "")
+        r = await self.fingers.tap(CONFIRM_TIMEOUT_MS)
+        if r == BUTTON:
+            raise errors.cancelled("wallet replacement")
+        if r != FINGER:
+            raise errors.timed_out("wallet replacement")
 
     async def _sign(self, params):
         psbt, blob, nonces = params["psbt"], params["blob"], params["nonces"]

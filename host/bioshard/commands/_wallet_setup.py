@@ -35,7 +35,11 @@ def create(args):
     host_pub = individual_pk(secret_a)
     parts, agg, out_key = wallet_keys([host_pub, card_pub])
     with connect(args.card) as card:
-        res = card.call("wallet.set", {"participants": [host_pub, card_pub], "replace": args.force}, timeout=30)
+        if args.force:
+            progress("if the card already belongs to a wallet it shows the new address: touch its sensor to replace")
+            res = card.call("wallet.set", {"participants": [host_pub, card_pub], "replace": True})
+        else:
+            res = card.call("wallet.set", {"participants": [host_pub, card_pub], "replace": False}, timeout=30)
         if res["output_key"] != out_key:
             raise WrongCardError("the card computed another wallet key: refusing to create the wallet")
         keystore.save(path, secret_a, pw, host_pub)
