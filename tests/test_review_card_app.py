@@ -225,3 +225,24 @@ def test_setting_the_same_or_a_first_wallet_needs_no_touch(tmp_path, session):
     assert "result" in r and fresh.card.fingers.asked == 0
     r = session.call("wallet.set", {"participants": [OTHER_KEY, CARD_KEY]})
     assert r["error"]["code"] == rpc.PROTOCOL_ERROR  # replace=true is still required
+
+
+# ---- stored records never brick the card ---------------------------------------------------
+
+def test_the_card_boots_past_a_damaged_but_checksummed_wallet_record(tmp_path):
+    from bioshard_card.storage import RecordStore
+
+    flash = tmp_path / "flash"
+    RecordStore(str(flash)).write("wallet", cbor.dumps([1, 2, 3]))  # valid record, wrong shape
+    card = app.Card(FakeBoard(flash))  # before the fix: AttributeError at every boot
+    assert card.wallet is None
+    assert RecordStore(str(flash)).read("wallet") is None  # dropped; enroll/recover restores it
+
+
+def test_the_card_boots_past_an_identity_record_holding_key_zero(tmp_path):
+    from bioshard_card.storage import RecordStore
+
+    flash = tmp_path / "flash"
+    RecordStore(str(flash)).write("identity", b"\x01" + bytes(32))
+    card = app.Card(FakeBoard(flash))  # before the fix: TypeError at every boot
+    assert card.pairing.identity.seckey != bytearray(32)

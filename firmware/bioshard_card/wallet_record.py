@@ -32,12 +32,15 @@ class WalletRecord:
             self.set_participants(participants)
 
     def set_participants(self, participants):
-        keys = [bytes(k) for k in participants]
-        if len(keys) != 2 or self.card_key not in keys or keys[0] == keys[1]:
+        # Types and sizes first: bytes(k) of a host-sent integer would allocate k bytes.
+        if not isinstance(participants, (list, tuple)) or len(participants) != 2:
             raise WalletRecordError("a 2-of-2 wallet needs this card's key and one other key")
-        for k in keys:
-            if len(k) != 33 or k[0] not in (2, 3):
+        for k in participants:
+            if not isinstance(k, (bytes, bytearray)) or len(k) != 33 or k[0] not in (2, 3):
                 raise WalletRecordError("participant keys must be 33-byte compressed pubkeys")
+        keys = [bytes(k) for k in participants]
+        if self.card_key not in keys or keys[0] == keys[1]:
+            raise WalletRecordError("a 2-of-2 wallet needs this card's key and one other key")
         keys = ka.key_sort(keys)
         try:
             ctx = ka.key_agg(keys)  # also validates both points
@@ -61,12 +64,21 @@ class WalletRecord:
 
     @classmethod
     def from_bytes(cls, b):
+        # Whatever the bytes, the answer is a record or WalletRecordError: the app drops a
+        # damaged record at boot, but any other exception here would stop every boot.
         try:
             d = cbor.loads(b)
+            if type(d) is not dict:
+                raise WalletRecordError("damaged wallet record")
             if d.get("v") != VERSION:
                 raise WalletRecordError("unsupported wallet record version")
-            return cls(d["card"], d["keys"] or None, d["net"])
-        except (KeyError, TypeError, ValueError) as e:
-            if isinstance(e, WalletRecordError):
-                raise
+            card, keys, net = d["card"], d["keys"], d["net"]
+            if not isinstance(card, (bytes, bytearray)) or type(keys) is not list or type(net) is not str:
+                raise WalletRecordError("damaged wallet record")
+            return cls(card, keys or None, net)
+        except MemoryError:
+            raise
+        except WalletRecordError:
+            raise
+        except Exception:
             raise WalletRecordError("damaged wallet record")

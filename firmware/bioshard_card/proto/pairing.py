@@ -214,7 +214,8 @@ class CardIdentity:
 
     @classmethod
     def from_bytes(cls, b, pubkey_fn=ec_pubkey):
-        if len(b) != 33 or b[0] != cls.FORMAT:
+        if len(b) != 33 or b[0] != cls.FORMAT or not 0 < int.from_bytes(b[1:], "big") < _N:
+            # an invalid key would fail later in ec_pubkey with an error boot does not expect
             raise PairingError("bad identity record")
         return cls(b[1:], pubkey_fn)
 
