@@ -246,3 +246,39 @@ def test_the_card_boots_past_an_identity_record_holding_key_zero(tmp_path):
     RecordStore(str(flash)).write("identity", b"\x01" + bytes(32))
     card = app.Card(FakeBoard(flash))  # before the fix: TypeError at every boot
     assert card.pairing.identity.seckey != bytearray(32)
+
+
+# ---- signing: refuse what cannot be signed before asking the owner anything ----------------
+
+def _wallet_psbt():
+    from bioshard.wallet import psbt_io
+    from bioshard.wallet.keyagg import wallet_keys
+    from bioshard.wallet.psbt_build import Utxo, build
+    from bioshard_card.btc.address import p2tr_script
+
+    parts, agg, out_key = wallet_keys([HOST_KEY, CARD_KEY])
+    own = p2tr_script(out_key)
+    friend = bytes.fromhex("0014") + bytes(20)
+    p = build([Utxo("11" * 32, 0, 100_000, own)], [(friend, 50_000), (own, 49_000)], agg, parts, out_key)
+    return psbt_io.for_card(p)
+
+
+def _pubnonce():
+    return _pub(3) + _pub(5)
+
+
+def test_a_host_nonce_that_is_not_two_points_is_refused_before_the_review(session):
+    # Before the fix the card paged through the review and read the whole finger sequence,
+    # and only then failed inside MuSig2 with an "internal error": the owner's approval spent
+    # on a request that could never be signed.
+    psbt = _wallet_psbt()
+    not_x = b"\x02" + (5).to_bytes(32, "big")  # x = 5 is not on secp256k1
+    assert not_x[1:] != _pub(5)[1:]
+    for bad in (not_x + _pub(5), _pub(3) + not_x, b"\x05" + _pubnonce()[1:], bytes(66)):
+        r = session.call("sign", {"psbt": psbt, "blob": b"\x00", "nonces": [bad]}, answers=[FINGER] * 5)
+        assert r["error"]["code"] == rpc.INVALID_PARAMS, r
+        assert session.card.fingers.asked == 0
+    # control: a good nonce reaches the owner (who rejects on the first page)
+    r = session.call("sign", {"psbt": psbt, "blob": b"\x00", "nonces": [_pubnonce()]}, answers=[BUTTON])
+    assert r["error"]["code"] == rpc.USER_CANCELLED
+    assert session.card.fingers.asked == 1

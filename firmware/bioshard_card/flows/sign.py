@@ -29,6 +29,19 @@ def _review(psbt, wallet):
         raise errors.bad_params("PSBT refused: %s" % e.reason)
 
 
+def _points(nonce):
+    # Checked before the owner is asked anything: a nonce MuSig2 would reject later must not
+    # cost the owner a review and the finger sequence.
+    from ..crypto import secp256k1 as ec
+
+    try:
+        ec.cpoint(nonce[0:33])
+        ec.cpoint(nonce[33:66])
+    except ValueError:
+        return False
+    return True
+
+
 async def _answer(display, r):
     if r == BUTTON:
         await display.show_async(screens.sign_result, "rejected")
@@ -78,8 +91,8 @@ async def sign(display, fingers, wallet, psbt, blob, host_nonces, context=b""):
     if not isinstance(host_nonces, list) or len(host_nonces) != n_in:
         raise errors.bad_params("need one host nonce per input (%d)" % n_in)
     for nonce in host_nonces:
-        if not isinstance(nonce, (bytes, bytearray)) or len(nonce) != 66:
-            raise errors.bad_params("host nonces are 66-byte public nonces")
+        if not isinstance(nonce, (bytes, bytearray)) or len(nonce) != 66 or not _points(nonce):
+            raise errors.bad_params("host nonces are 66-byte public nonces (two points)")
     ps = pages(rv)
     for i in range(len(ps) - 1):
         fn, args = ps[i]
