@@ -267,6 +267,18 @@ def _pubnonce():
     return _pub(3) + _pub(5)
 
 
+def _blob():
+    """A structurally valid one-finger helper blob (random features: no real finger)."""
+    import random
+
+    from bioshard_card.bio import sequence
+
+    e = sequence.Enrollment()
+    r = random.Random(1)
+    e.add_features(1, [[r.randint(-50, 50) for _ in range(1024)] for _ in range(2)])
+    return e.finish()[1]
+
+
 def test_a_host_nonce_that_is_not_two_points_is_refused_before_the_review(session):
     # Before the fix the card paged through the review and read the whole finger sequence,
     # and only then failed inside MuSig2 with an "internal error": the owner's approval spent
@@ -279,6 +291,19 @@ def test_a_host_nonce_that_is_not_two_points_is_refused_before_the_review(sessio
         assert r["error"]["code"] == rpc.INVALID_PARAMS, r
         assert session.card.fingers.asked == 0
     # control: a good nonce reaches the owner (who rejects on the first page)
-    r = session.call("sign", {"psbt": psbt, "blob": b"\x00", "nonces": [_pubnonce()]}, answers=[BUTTON])
+    r = session.call("sign", {"psbt": psbt, "blob": _blob(), "nonces": [_pubnonce()]}, answers=[BUTTON])
     assert r["error"]["code"] == rpc.USER_CANCELLED
     assert session.card.fingers.asked == 1
+
+
+def test_a_malformed_helper_blob_is_refused_before_the_review(session):
+    # Before the fix the blob was parsed only after the owner had paged through the review.
+    for blob in (b"", b"\x00", b"\xff" * 300):
+        r = session.call("sign", {"psbt": _wallet_psbt(), "blob": blob, "nonces": [_pubnonce()]},
+                         answers=[FINGER] * 6)
+        assert r["error"]["code"] == rpc.INVALID_PARAMS
+        assert "blob" in r["error"]["message"]
+        assert session.card.fingers.asked == 0
+    r = session.call("sign", {"psbt": _wallet_psbt(), "blob": _blob(), "nonces": [_pubnonce()]},
+                     answers=[BUTTON])
+    assert r["error"]["code"] == rpc.USER_CANCELLED  # control: a good blob reaches the owner
