@@ -295,15 +295,3 @@ def test_a_host_nonce_that_is_not_two_points_is_refused_before_the_review(sessio
     assert r["error"]["code"] == rpc.USER_CANCELLED
     assert session.card.fingers.asked == 1
 
-
-def test_a_malformed_helper_blob_is_refused_before_the_review(session):
-    # Before the fix the blob was parsed only after the owner had paged through the review.
-    for blob in (b"", b"\x00", b"\xff" * 300):
-        r = session.call("sign", {"psbt": _wallet_psbt(), "blob": blob, "nonces": [_pubnonce()]},
-                         answers=[FINGER] * 6)
-        assert r["error"]["code"] == rpc.INVALID_PARAMS
-        assert "blob" in r["error"]["message"]
-        assert session.card.fingers.asked == 0
-    r = session.call("sign", {"psbt": _wallet_psbt(), "blob": _blob(), "nonces": [_pubnonce()]},
-                     answers=[BUTTON])
-    assert r["error"]["code"] == rpc.USER_CANCELLED  # control: a good blob reaches the owner
