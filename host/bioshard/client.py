@@ -25,7 +25,20 @@ from .errors import CardRefusedError, CardTimeoutError, TransportError
 DEFAULT_TIMEOUT = 10.0
 
 
+MAX_CARD_MESSAGE = 200
+
+
+def _printable(message):
+    # Refusal texts can come unsealed from anyone in radio range (see _decode): shown as inert
+    # text only, without control characters (terminal escapes) and of bounded length.
+    s = "".join(ch if ch.isprintable() else "?" for ch in str(message)[:MAX_CARD_MESSAGE + 1])
+    return s if len(s) <= MAX_CARD_MESSAGE else s[:MAX_CARD_MESSAGE - 3] + "..."
+
+
 def _card_error(code, message, method):
+    message = _printable(message)
+    if not isinstance(code, int) or isinstance(code, bool):
+        code = None
     text = "card refused %s: %s (%s)" % (method, message, rpc.ERROR_NAMES.get(code, code))
     if code == rpc.USER_TIMEOUT:
         err = CardTimeoutError(text)

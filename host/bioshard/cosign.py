@@ -29,15 +29,30 @@ def cosign(card, psbt_bytes, secret_a, card_pubkey, blob):
     nonces = [s.host_nonce() for s in sessions]
     # Only what the card reads crosses the link: less BLE time, less card heap.
     res = card.call("sign", {"psbt": psbt_io.for_card(p), "blob": bytes(blob), "nonces": nonces})
-    if len(res.get("nonces", ())) != n or len(res.get("psigs", ())) != n:
-        raise CardRefusedError("card answered with the wrong number of signatures")
+    card_nonces, psigs = _answer(res, n)
     for i, s in enumerate(sessions):
-        s.aggregate_nonces(res["nonces"][i])
         try:
-            sig = s.finish(res["psigs"][i])
-        except InvalidContributionError:
+            s.aggregate_nonces(card_nonces[i])
+        except (InvalidContributionError, ValueError):
+            raise CardRefusedError("the card's nonce for input %d is invalid" % i) from None
+        try:
+            sig = s.finish(psigs[i])
+        except (InvalidContributionError, ValueError):
             raise CardRefusedError("the card's partial signature for input %d is invalid" % i) from None
         fin.add_key_sig(p, i, sig)
     fin.finalize(p)
     return p, fin.extract(p)
 
+
+def _answer(res, n):
+    """(nonces, psigs) from the card's reply, or CardRefusedError: whatever a card (or anything
+    impersonating one) answers ends as a named refusal, never a traceback."""
+    if not isinstance(res, dict):
+        raise CardRefusedError("card answered sign with something other than a map")
+    nonces, psigs = res.get("nonces"), res.get("psigs")
+    if not isinstance(nonces, list) or not isinstance(psigs, list) or len(nonces) != n or len(psigs) != n:
+        raise CardRefusedError("card answered with the wrong number of signatures")
+    for x, size in [(x, 66) for x in nonces] + [(x, 32) for x in psigs]:
+        if not isinstance(x, bytes) or len(x) != size:
+            raise CardRefusedError("card answered with a malformed nonce or partial signature")
+    return nonces, psigs
