@@ -85,3 +85,21 @@ def test_a_malformed_card_answer_is_a_card_refusal_not_a_traceback(answer):
     psbt, secret_a, card_pub = _setup()
     with pytest.raises(CardRefusedError):
         cosign_mod.cosign(_Card(answer), psbt, secret_a, card_pub, b"blob")
+
+
+@pytest.mark.parametrize("n,r,p", [(1 << 20, 32, 1), (1 << 20, 8, 16), (1 << 17, 32, 1)])
+def test_a_keystore_asking_for_more_scrypt_memory_than_allowed_is_a_named_error(tmp_path, n, r, p):
+    # Parameters inside the accepted ranges could still need 4 GB (128*r*n), which hashlib
+    # refuses with a bare ValueError: a traceback instead of "keystore damaged" (exit 7).
+    # Checked before any scrypt work is done, so this test is cheap.
+    import json
+
+    from bioshard import keystore
+    from bioshard.errors import BadInputError
+
+    doc = {"version": 1, "kdf": "scrypt", "n": n, "r": r, "p": p, "salt": "00" * 16,
+           "pubkey": "02" * 33, "nonce": "00" * 12, "ct": "00" * 48}
+    path = tmp_path / "secret_a.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(BadInputError):
+        keystore.load(path, "pw")

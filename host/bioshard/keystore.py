@@ -18,6 +18,7 @@ from .errors import BadInputError, WrongPassphraseError
 VERSION = 1
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 SCRYPT = {"n": 1 << 15, "r": 8, "p": 1}
+SCRYPT_MAXMEM = 1 << 27
 
 
 def new_secret() -> bytes:
@@ -31,7 +32,7 @@ def new_secret() -> bytes:
 def _kek(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     if not passphrase:
         raise BadInputError("an empty passphrase would leave Secret A unprotected")
-    return hashlib.scrypt(passphrase.encode(), salt=salt, n=n, r=r, p=p, maxmem=1 << 27, dklen=32)
+    return hashlib.scrypt(passphrase.encode(), salt=salt, n=n, r=r, p=p, maxmem=SCRYPT_MAXMEM, dklen=32)
 
 
 def _header(doc):
@@ -56,6 +57,8 @@ def unseal(blob: bytes, passphrase: str) -> bytes:
         n, r, p = int(doc["n"]), int(doc["r"]), int(doc["p"])
         if not (1 << 14 <= n <= 1 << 20 and 1 <= r <= 32 and 1 <= p <= 16):
             raise BadInputError("keystore KDF parameters out of range")
+        if 128 * r * (n + p + 2) > SCRYPT_MAXMEM:  # what OpenSSL would refuse with a bare ValueError
+            raise BadInputError("keystore KDF parameters need more memory than allowed")
         salt, nonce, ct = bytes.fromhex(doc["salt"]), bytes.fromhex(doc["nonce"]), bytes.fromhex(doc["ct"])
     except (ValueError, KeyError, TypeError) as e:
         raise BadInputError("keystore file is damaged: %s" % e.__class__.__name__) from None
