@@ -295,3 +295,36 @@ def test_a_host_nonce_that_is_not_two_points_is_refused_before_the_review(sessio
     assert r["error"]["code"] == rpc.USER_CANCELLED
     assert session.card.fingers.asked == 1
 
+
+
+# ---- a pairing window the owner opened does not stay open forever ---------------------------
+
+def test_a_reopened_pairing_window_closes_by_itself(tmp_path, monkeypatch):
+    from bioshard_card.proto.pairing import PairingRecord
+    from bioshard_card.storage import RecordStore
+
+    flash = tmp_path / "flash"
+    RecordStore(str(flash)).write("pairing", PairingRecord(bytes(16), bytes(32), CARD_KEY).to_bytes())
+    monkeypatch.setattr(app, "LONG_PRESS_MS", 0)
+    monkeypatch.setattr(app, "PAIRING_WINDOW_MS", 300, raising=False)
+    card = app.Card(FakeBoard(flash))
+    assert card.pairing.record is not None and not card.pairing.pairing_open
+    btn = card.fingers.button
+
+    async def owner():
+        watch = asyncio.ensure_future(card._idle_watch())
+        btn.level = 0  # the owner holds the button: pairing opens for a new computer
+        for _ in range(50):
+            await asyncio.sleep(0.02)
+            if card.pairing.pairing_open:
+                break
+        opened = card.pairing.pairing_open
+        btn.level = 1
+        await asyncio.sleep(0.8)  # nobody pairs; before the fix it stayed open indefinitely
+        watch.cancel()
+        return opened, card.pairing.pairing_open
+
+    opened, still_open = asyncio.run(owner())
+    assert opened and not still_open
+    r = asyncio.run(card.dispatcher.handle(rpc.request("1", "pair.init", {"m": b"\x01\x01" + bytes(32)})))
+    assert "not enabled" in cbor.loads(r)["error"]["message"]

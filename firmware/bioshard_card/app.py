@@ -27,6 +27,7 @@ from .wallet_record import WalletRecord, WalletRecordError
 
 CONFIRM_TIMEOUT_MS = 60000
 LONG_PRESS_MS = 2000
+PAIRING_WINDOW_MS = 120000  # a paired card re-opened for pairing closes again after this
 MAX_TXS = 4
 
 
@@ -52,6 +53,8 @@ class Card:
         self.portfolio = None  # (balance, txs) pushed by the host; RAM only
         self._code = ""
         self._busy = False
+        self._pair_window = None  # ticks_ms when the owner re-opened pairing with the button
+        self._confirming = False
         d = self.dispatcher
         d.register("get_version_info", self._version_info)
         d.register("enroll", self._secure(self._enroll))
@@ -83,8 +86,12 @@ class Card:
         await self.display.show_async(screens.pairing, code)
 
     async def confirm_pairing(self):
-        await self.display.show_async(screens_app.pair_confirm, self._code)
-        ok = (await self.fingers.tap(CONFIRM_TIMEOUT_MS)) == FINGER
+        self._confirming = True
+        try:
+            await self.display.show_async(screens_app.pair_confirm, self._code)
+            ok = (await self.fingers.tap(CONFIRM_TIMEOUT_MS)) == FINGER
+        finally:
+            self._confirming = False
         self._code = ""
         # PairingService stores the record right after we return: show the state it will be in.
         if ok:
@@ -254,6 +261,8 @@ class Card:
         btn = self.fingers.button
         while True:
             await sleep_ms(100)
+            if self._expire_pairing() and not self._busy:
+                await self.show_idle()
             if self._busy or btn is None or btn.value() != 0:
                 continue
             t0 = ticks_ms()
@@ -261,7 +270,25 @@ class Card:
                 await sleep_ms(50)
             if btn.value() == 0 and not self._busy:
                 self.pairing.open_pairing()
+                self._pair_window = ticks_ms()
                 await self.display.show_async(screens_app.setup, self.name)
+
+    def _expire_pairing(self):
+        """Close pairing on a paired card PAIRING_WINDOW_MS after the owner opened it, so an
+        open window the owner forgot does not wait for a stranger in radio range. Not while
+        the owner is confirming a pairing on the card (that wait has its own timeout).
+        True when it closed the window now."""
+        t0 = self._pair_window
+        if t0 is None or self._confirming:
+            return False
+        if not self.pairing.pairing_open or self.pairing.record is None:
+            self._pair_window = None  # paired meanwhile, or setup mode (stays open by design)
+            return False
+        if ticks_diff(ticks_ms(), t0) < PAIRING_WINDOW_MS:
+            return False
+        self._pair_window = None
+        self.pairing.close_pairing()
+        return True
 
     async def run(self):
         await self.display.show_async(screens.splash, VERSION, full=True)
