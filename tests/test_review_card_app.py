@@ -328,3 +328,46 @@ def test_a_reopened_pairing_window_closes_by_itself(tmp_path, monkeypatch):
     assert opened and not still_open
     r = asyncio.run(card.dispatcher.handle(rpc.request("1", "pair.init", {"m": b"\x01\x01" + bytes(32)})))
     assert "not enabled" in cbor.loads(r)["error"]["message"]
+
+
+
+# ---- session keys do not outlive the connection --------------------------------------------
+
+class _LazyLink(_Link):
+    """Requests are functions of the replies so far (a host reacting to the card)."""
+
+    async def read_frame(self):
+        if not self.requests:
+            raise OSError("central gone")
+        return self.requests.pop(0)(self.written)
+
+
+def test_the_session_channel_is_closed_and_its_mac_keys_zeroed_when_the_central_leaves(tmp_path):
+    from bioshard_card.proto import pairing as P
+    from bioshard_card.storage import RecordStore
+
+    flash = tmp_path / "flash"
+    pid, k_link = bytes(range(16)), os.urandom(32)
+    RecordStore(str(flash)).write("pairing", P.PairingRecord(pid, k_link, CARD_KEY).to_bytes())
+    card = app.Card(FakeBoard(flash))
+    hn = os.urandom(16)
+    host = {}
+    seen = {}
+
+    def hello(written):
+        return rpc.request("1", "session.hello", {"m": P.encode_s1(pid, hn)})
+
+    def info(written):
+        _, cn, ready = P.decode_s2(cbor.loads(written[0])["result"]["m"])
+        host["ch"] = session_channel("host", k_link, hn, cn)
+        assert host["ch"].open(ready) == P.session_ready_plaintext()
+        ch = card.dispatcher.channel
+        seen["macs"] = (ch._mac_send, ch._mac_recv)
+        return host["ch"].seal(rpc.request("2", "get_version_info", {}))
+
+    card.link = _LazyLink([hello, info])
+    asyncio.run(card._serve_connection())  # hello, one sealed request, then the central leaves
+    assert cbor.loads(host["ch"].open(card.link.written[1]))["result"]["paired"] is True
+    assert card.dispatcher.channel is None
+    macs = seen["macs"]
+    assert len(macs[0]) == 32 and not any(macs[0]) and not any(macs[1])  # before: left in the heap

@@ -300,11 +300,24 @@ class Card:
         asyncio.create_task(self._idle_watch())
         while True:
             await self.link.wait_connected()
-            self.dispatcher.channel = None  # every connection starts unauthenticated
+            await self._serve_connection()
+
+    async def _serve_connection(self):
+        self._drop_channel()  # every connection starts unauthenticated
+        try:
             await rpc.serve(self.link, self.dispatcher)
-            self.dispatcher.channel = None
+        finally:
+            self._drop_channel()
             self.link.disconnect()
             gc.collect()
+
+    def _drop_channel(self):
+        # Close, not just forget: close() zeroes the session's MAC keys now instead of leaving
+        # them in the heap until the collector reuses the memory.
+        ch = self.dispatcher.channel
+        self.dispatcher.channel = None
+        if ch is not None and hasattr(ch, "close"):
+            ch.close()
 
 
 def main(board):
