@@ -371,3 +371,35 @@ def test_the_session_channel_is_closed_and_its_mac_keys_zeroed_when_the_central_
     assert card.dispatcher.channel is None
     macs = seen["macs"]
     assert len(macs[0]) == 32 and not any(macs[0]) and not any(macs[1])  # before: left in the heap
+
+
+# ---- any params, any method: a bounded reply and a card that still answers ------------------
+
+def test_hostile_params_for_every_method_get_a_framed_reply(tmp_path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    s = Session(tmp_path / "flash", WalletRecord(CARD_KEY, [HOST_KEY, CARD_KEY], "regtest"))
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(1 << 64) + 1, max_value=(1 << 64) - 1),
+                     st.binary(max_size=70), st.text(max_size=40), st.sampled_from([CARD_KEY, HOST_KEY, OTHER_KEY]))
+    value = st.recursive(leaf, lambda v: st.lists(v, max_size=6) | st.dictionaries(st.text(max_size=8), v, max_size=4),
+                         max_leaves=12)
+    keys = st.sampled_from(["fingers", "presses", "network", "replace", "blob", "participants", "psbt",
+                            "nonces", "balance", "txs", "m"])
+    methods = st.sampled_from(["enroll", "recover", "wallet.set", "sign", "address.show", "portfolio.push",
+                               "session.hello", "pair.init", "pair.reveal", "pair.confirm", "get_version_info"])
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(methods, st.dictionaries(keys, value, max_size=5))
+    def check(method, params):
+        s.card.fingers.answers = []  # the owner never acts: every wait times out at once
+        reply = asyncio.run(s.card.dispatcher.handle(s.raw(method, params)))
+        assert len(reply) <= frames.MAX_FRAME
+        msg = cbor.loads(s.host.open(reply))
+        if "error" in msg:
+            assert msg["error"]["code"] != rpc.INTERNAL_ERROR, (method, params, msg)
+        if method == "session.hello" and "result" in msg:
+            return  # (unreachable: the card holds no pairing here)
+
+    check()
+    assert s.call("get_version_info", {})["result"]["board"] == "fake"
