@@ -1,0 +1,157 @@
+# Fuzzy-vault prototype (bio/vault*.py): GF(2^16) arithmetic against an independent
+# table-free implementation, interpolation, and enroll/unlock on synthetic fingers that are
+# rotated and shifted on the sensor (the vault must align them itself).
+from ptest import raises
+
+from bioshard_card.bio import vault, vault_align, vault_gf as gf
+from test_fuzzy_synth import Lcg, finger, impression
+
+
+def _clmul8(a, b):
+    # carry-less product reduced by x^8 + x^4 + x^3 + x^2 + 1, bit by bit (no tables)
+    r = 0
+    for i in range(8):
+        if (b >> i) & 1:
+            r ^= a << i
+    for i in range(15, 7, -1):
+        if (r >> i) & 1:
+            r ^= 0x11D << (i - 8)
+    return r
+
+
+def _mul16_ref(a, b):
+    # (a1 x + a0)(b1 x + b0) with x^2 = x + BETA, schoolbook, on _clmul8
+    a1, a0, b1, b0 = a >> 8, a & 255, b >> 8, b & 255
+    hh = _clmul8(a1, b1)
+    hi = _clmul8(a1, b0) ^ _clmul8(a0, b1) ^ hh
+    lo = _clmul8(a0, b0) ^ _clmul8(gf.BETA, hh)
+    return (hi << 8) | lo
+
+
+def test_gf8_tables_match_carryless_multiplication():
+    r = Lcg(3)
+    for _ in range(2000):
+        a, b = r.next(256), r.next(256)
+        assert gf.mul8(a, b) == _clmul8(a, b)
+
+
+def test_beta_makes_a_field():
+    # x^2 + x + BETA irreducible over GF(2^8) <=> no root
+    for z in range(256):
+        assert gf.mul8(z, z) ^ z ^ gf.BETA != 0
+
+
+def test_gf16_mul_inverse_and_axioms():
+    r = Lcg(5)
+    for _ in range(1500):
+        a, b, c = 1 + r.next(65535), r.next(65536), r.next(65536)
+        assert gf.mul(a, b) == _mul16_ref(a, b)
+        assert gf.mul(a, gf.inv(a)) == 1
+        assert gf.mul(gf.mul(a, b), c) == gf.mul(a, gf.mul(b, c))
+        assert gf.mul(a, b ^ c) == gf.mul(a, b) ^ gf.mul(a, c)
+    assert raises(ZeroDivisionError, gf.inv, 0)
+
+
+def test_interpolation_recovers_the_polynomial():
+    r = Lcg(7)
+    for k in (1, 2, 5, 9, 13):
+        coeffs = [r.next(65536) for _ in range(k)]
+        xs = []
+        while len(xs) < k:
+            x = r.next(65536)
+            if x not in xs:
+                xs.append(x)
+        ys = [gf.poly_eval(coeffs, x) for x in xs]
+        out = [0] * k
+        assert gf.interpolate(xs, ys, out, [0] * (k + 1)) == coeffs
+    assert raises(ValueError, gf.interpolate, [5, 5], [1, 2], [0, 0], [0, 0, 0])
+
+
+def _rng(seed):
+    r = Lcg(seed)
+    return lambda n: bytes(r.next(256) for _ in range(n))
+
+
+def _enrolled(seed):
+    base = finger(seed)
+    key, helper = vault.enroll([impression(base, i) for i in (1, 2, 3)], rng=_rng(seed))
+    return base, key, helper
+
+
+def test_rotated_shifted_recapture_unlocks():
+    base, key, helper = _enrolled(60)
+    assert len(key) == 32
+    for i in (4, 5, 6):
+        # 10 degrees and 30 px on top of the enrollment captures' own motion
+        q = impression(base, i, shift=30, rot_deg=20.0)
+        assert vault.unlock(helper, q) == key
+
+
+def test_other_fingers_do_not_unlock():
+    _, key, helper = _enrolled(61)
+    for other in (62, 63, 64, 65):
+        st = vault.Stats()
+        assert vault.unlock(helper, impression(finger(other), 1), st) is None
+        assert st.trials <= vault.TRIALS
+
+
+def test_helper_layout_and_points_hide_genuine_count():
+    base, _, helper = _enrolled(66)
+    degree, salt, check, pts = vault.parse(helper)
+    assert degree == vault.DEGREE and len(salt) == vault.SALT_LEN and len(check) == vault.CHECK_LEN
+    assert len(helper) == vault.HEADER_LEN + vault.POINT_LEN * len(pts)
+    gen = vault.select_genuine([impression(base, i) for i in (1, 2, 3)])
+    assert vault.G_MIN <= len(gen) <= vault.G_MAX
+    assert len(pts) > 4 * len(gen)  # chaff dominates
+    us = [p[3] for p in pts]
+    assert us == sorted(us) and len(set(us)) == len(us)
+
+
+def test_same_finger_new_enrollment_new_key():
+    base = finger(67)
+    caps = [impression(base, i) for i in (1, 2, 3)]
+    k1, h1 = vault.enroll(caps, rng=_rng(1))
+    k2, h2 = vault.enroll(caps, rng=_rng(2))
+    assert k1 != k2 and h1 != h2
+    assert vault.unlock(h1, impression(base, 9)) == k1
+
+
+def test_parser_is_strict():
+    _, _, helper = _enrolled(68)
+    assert raises(vault.VaultError, vault.parse, helper[:-1])
+    assert raises(vault.VaultError, vault.parse, helper[:10])
+    bad = bytearray(helper)
+    bad[0] = 9
+    assert raises(vault.VaultError, vault.parse, bytes(bad))
+    bad = bytearray(helper)
+    bad[1] = 0
+    assert raises(vault.VaultError, vault.parse, bytes(bad))
+    # swap two points: abscissae no longer increasing
+    bad = bytearray(helper)
+    o = vault.HEADER_LEN
+    p = vault.POINT_LEN
+    bad[o:o + p], bad[o + p:o + 2 * p] = helper[o + p:o + 2 * p], helper[o:o + p]
+    assert raises(vault.VaultError, vault.parse, bytes(bad))
+
+
+def test_poor_captures_refused():
+    base = finger(69)
+    assert raises(vault.VaultError, vault.enroll, [impression(base, 1)], _rng(1))
+    assert raises(vault.VaultError, vault.enroll, [impression(base, 1), base[:5]], _rng(1))
+    _, _, helper = _enrolled(70)
+    assert vault.unlock(helper, base[:5]) is None
+
+
+def test_alignment_finds_a_known_transform():
+    base = finger(71)
+    grid_pts = [(m[0], m[1], m[2]) for m in base]
+    # move the finger by rotation index 6 (+22.5 degrees) and (-20, +14) px, then align back
+    q = []
+    for m in base:
+        x, y, a = vault_align.apply(m, 6, -20, 14)
+        q.append((x, y, a, 1, 60))
+    peaks = vault_align.hough(q, grid_pts, 1)
+    _, r, tx, ty = peaks[0]
+    assert r == 2  # the inverse rotation, -22.5 degrees
+    got = vault_align.matches(q, vault_align.Grid(grid_pts), r, tx, ty)
+    assert len(got) >= len(base) - 4
