@@ -161,11 +161,15 @@ class _Rand:
                 return v % n
 
 
-def enroll(captures, rng=None, chaff=CHAFF, degree=DEGREE):
+def enroll(captures, rng=None, chaff=None, degree=None):
     """(finger key, helper bytes) from >= 2 captures [(x, y, angle, kind, quality)] of one finger.
     VaultError when the captures do not give G_MIN reliable minutiae."""
     if rng is None:
         rng = os.urandom
+    if chaff is None:
+        chaff = CHAFF
+    if degree is None:
+        degree = DEGREE
     if len(captures) < 2:
         raise VaultError("vault: enrollment needs at least 2 captures")
     for c in captures:
@@ -273,9 +277,13 @@ class Stats:
         self.candidates = []
 
 
-def _try_set(cand, pts, k, salt, check, budget, stats):
-    """Search (k)-subsets of the candidate vault indices (closest matches first) for the
-    polynomial. Returns coefficient bytes or None; uses at most `budget` trials."""
+def _try_set(cand, pts, k, salt, check, budget, exhaustive, stats):
+    """Search k-subsets of the candidate vault indices (closest matches first) for the
+    polynomial. Returns coefficient bytes or None; uses at most `budget` trials.
+
+    exhaustive: every k-subset, in lexicographic order (the caller knows there are at most
+    `budget`); otherwise the k closest matches first, then random subsets (xorshift with a fixed
+    seed, so one capture always gives the same answer)."""
     m = len(cand)
     if m < k:
         return None
@@ -284,11 +292,18 @@ def _try_set(cand, pts, k, salt, check, budget, stats):
     out = [0] * k
     work = [0] * (k + 1)
     idx = bytearray(range(m))
-    # first subset: the k closest matches; then random subsets (xorshift, fixed seed so a
-    # capture always gives the same answer)
     s = 0x9E3779B9
     for t in range(budget):
-        if t:
+        if t and exhaustive:
+            i = k - 1
+            while i >= 0 and idx[i] == m - k + i:
+                i -= 1
+            if i < 0:
+                return None
+            idx[i] += 1
+            for j in range(i + 1, k):
+                idx[j] = idx[j - 1] + 1
+        elif t:
             for i in range(k):  # partial Fisher-Yates
                 s ^= (s << 13) & 0xFFFFFFFF
                 s ^= s >> 17
@@ -304,8 +319,6 @@ def _try_set(cand, pts, k, salt, check, budget, stats):
         cb = _coeff_bytes(out)
         if ct_equal(_check(salt, cb), check):
             return cb
-        if m == k:
-            return None  # only one subset exists
     return None
 
 
@@ -326,13 +339,11 @@ def unlock(helper, minutiae, stats=None, trials=TRIALS, peaks=PEAKS):
         if len(cand) < k:
             continue
         # the combinations of a small set are fewer than the budget: do not waste trials
-        budget = left
         c = 1
         for i in range(k):
             c = c * (len(cand) - i) // (i + 1)
-        if c < budget:
-            budget = c
-        cb = _try_set(cand, pts, k, salt, check, budget, stats)
+        budget = c if c <= left else left
+        cb = _try_set(cand, pts, k, salt, check, budget, c <= left, stats)
         left -= budget
         if cb is not None:
             return hmac_sha256(salt, _KEY_LABEL + cb)

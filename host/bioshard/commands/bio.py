@@ -26,6 +26,9 @@ def register(sub):
                    help="population offsets: the card's, or leave-one-database-out")
     e.add_argument("--cache", default="out/bio-cache", help="minutiae cache folder ('' = none)")
     e.add_argument("--out", default=None, help="also write the JSON report to this file")
+    e.add_argument("--scheme", choices=("commitment", "vault"), default="commitment",
+                   help="the shipped fuzzy commitment (default), or the fuzzy-vault prototype "
+                        "(docs/biometrics-vault.md; its own JSON report)")
     e.set_defaults(func=cmd_eval)
     r = bsub.add_parser("prior", help="rebuild firmware/bioshard_card/bio/template_prior.py")
     r.add_argument("dirs", nargs="+", metavar="DIR")
@@ -41,6 +44,8 @@ def _progress(msg):
 
 
 def cmd_eval(args):
+    if args.scheme == "vault":
+        return cmd_eval_vault(args)
     from ..bio import eval as ev
     from bioshard_card.bio import fuzzy
 
@@ -70,6 +75,33 @@ def cmd_eval(args):
                       "", pr["presses"], _pct(pr["fnmr"]), _pct(pr["fmr"]), pr["genuine_trials"],
                       pr["impostor_trials"], _pct(pr["without_fusion"]["fnmr"]),
                       _pct(pr["without_fusion"]["fmr"])))
+    return 0
+
+
+def cmd_eval_vault(args):
+    from ..bio import eval_vault as evv
+
+    if args.t is not None or args.prior != "shipped":
+        raise BadInputError("--t and --prior apply to the commitment scheme, not the vault")
+    if args.enroll < 2:
+        raise BadInputError("--enroll needs at least 2 impressions")
+    rep = evv.run(args.dirs, minutiae=args.minutiae, enroll=args.enroll,
+                  cache_dir=args.cache or None, progress=_progress)
+    text = json.dumps(rep, indent=2)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text + "\n")
+    if args.json:
+        print(text)
+    else:
+        for db in rep["dbs"] + [dict(rep["overall"], name="overall")]:
+            s, pr, sec = db["single"], db["presses"], db["security"]
+            print("%-10s vault 1 press: FNMR %s FMR %s (%d/%d trials) | within %d presses: FNMR %s "
+                  "FMR %s (%d/%d runs) | brute-force bits min %s median %s" % (
+                      db["name"], _pct(s["fnmr"]), _pct(s["fmr"]), s["genuine_trials"],
+                      s["impostor_trials"], pr["presses"], _pct(pr["fnmr"]), _pct(pr["fmr"]),
+                      pr["genuine_trials"], pr["impostor_trials"], sec["brute_force_bits_min"],
+                      sec["brute_force_bits_median"]))
     return 0
 
 
