@@ -43,10 +43,23 @@ def _wallet():
     return WalletRecord(bytes.fromhex(W["card_key"]), [bytes.fromhex(k) for k in W["participants"]], W["network"])
 
 
+def _blob():
+    """A structurally valid one-finger helper blob (random features, no real finger): the card
+    checks the blob's structure before the review, so a placeholder would be refused first."""
+    import random
+
+    from bioshard_card.bio import sequence
+
+    e = sequence.Enrollment()
+    r = random.Random(1)
+    e.add_features(1, [[r.randint(-50, 50) for _ in range(1024)] for _ in range(2)])
+    return e.finish()[1]
+
+
 def _run(psbt, n_nonces):
     display, fingers = Display(), Fingers()
     with pytest.raises(RpcError) as e:
-        asyncio.run(sign_flow.sign(display, fingers, _wallet(), psbt, b"blob", [b"\x02" * 66] * n_nonces))
+        asyncio.run(sign_flow.sign(display, fingers, _wallet(), psbt, _blob(), [b"\x02" * 66] * n_nonces))
     return e.value, display, fingers
 
 

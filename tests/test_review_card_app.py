@@ -403,3 +403,16 @@ def test_hostile_params_for_every_method_get_a_framed_reply(tmp_path):
 
     check()
     assert s.call("get_version_info", {})["result"]["board"] == "fake"
+
+
+def test_a_malformed_helper_blob_is_refused_before_the_review(session):
+    # Before the fix the blob was parsed only after the owner had paged through the review.
+    for blob in (b"", b"\x00", b"\xff" * 300):
+        r = session.call("sign", {"psbt": _wallet_psbt(), "blob": blob, "nonces": [_pubnonce()]},
+                         answers=[FINGER] * 6)
+        assert r["error"]["code"] == rpc.INVALID_PARAMS
+        assert "blob" in r["error"]["message"]
+        assert session.card.fingers.asked == 0
+    r = session.call("sign", {"psbt": _wallet_psbt(), "blob": _blob(), "nonces": [_pubnonce()]},
+                     answers=[BUTTON])
+    assert r["error"]["code"] == rpc.USER_CANCELLED  # control: a good blob reaches the owner

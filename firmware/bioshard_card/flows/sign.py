@@ -51,13 +51,19 @@ async def _answer(display, r):
         raise errors.timed_out("signing")
 
 
+def _reproduction(blob):
+    try:
+        return sequence.Reproduction(blob)
+    except (helperblob.BlobError, ValueError) as e:
+        raise errors.bad_params("helper blob refused: %s" % e)
+
+
 async def read_secret_b(display, fingers, blob, prompted, title="Sign"):
     # prompted: the confirm page already asks for the first finger, so its first try shows
     # nothing new (one less e-ink refresh between "confirm" and the capture).
-    try:
-        rep = sequence.Reproduction(blob)
-    except (helperblob.BlobError, ValueError) as e:
-        raise errors.bad_params("helper blob refused: %s" % e)
+    # blob: the helper blob, or a Reproduction of it already checked by the caller.
+    rep = blob if isinstance(blob, sequence.Reproduction) else _reproduction(blob)
+    blob = None
     tries = TRIES
     while not rep.done:
         if not prompted:
@@ -93,6 +99,8 @@ async def sign(display, fingers, wallet, psbt, blob, host_nonces, context=b""):
     for nonce in host_nonces:
         if not isinstance(nonce, (bytes, bytearray)) or len(nonce) != 66 or not _points(nonce):
             raise errors.bad_params("host nonces are 66-byte public nonces (two points)")
+    rep = _reproduction(blob)  # a malformed blob is refused before the owner reviews anything
+    blob = None
     ps = pages(rv)
     for i in range(len(ps) - 1):
         fn, args = ps[i]
@@ -100,7 +108,8 @@ async def sign(display, fingers, wallet, psbt, blob, host_nonces, context=b""):
         await _answer(display, await fingers.tap(PAGE_TIMEOUT_MS))
     fn, args = ps[-1]
     await display.show_async(fn, *args)
-    secret_b = await read_secret_b(display, fingers, blob, True)
+    secret_b = await read_secret_b(display, fingers, rep, True)
+    rep = None
     signer = CardSigner(card_share(secret_b, context))
     secret_b = None
     try:
