@@ -39,11 +39,12 @@ def _det_rng(label):
     return ev._det_rng("vault/" + label)
 
 
-def evaluate_db(db, enroll=3, presses=ev.PRESSES, trials=vault.TRIALS, peaks=vault.PEAKS):
+def evaluate_db(db, enroll=3, presses=ev.PRESSES, trials=None, peaks=None):
     """db: {finger: [minutiae per impression]}. Counts, per-finger security and unlock costs."""
     res = {"gen_fail": 0, "gen_n": 0, "fa": 0, "imp_n": 0, "fta": 0, "pg_fail": 0, "pg_n": 0,
            "p_fa": 0, "pi_n": 0, "skipped": [], "bits": [], "genuine_points": [],
-           "vault_points": [], "trials_gen": [], "trials_imp": [], "time_max": 0.0}
+           "vault_points": [], "trials_gen": [], "trials_imp": [], "time_max": 0.0,
+           "g_gen": [], "g_imp": [], "rg": []}
 
     def ok(ms):
         return ms is not None and len(ms) >= vault.MIN_MINUTIAE
@@ -59,10 +60,13 @@ def evaluate_db(db, enroll=3, presses=ev.PRESSES, trials=vault.TRIALS, peaks=vau
             res["skipped"].append(f)
             continue
         degree, _, _, pts = vault.parse(helper)
-        g = len(vault.select_genuine([imps[i] for i in good]))
+        gen_u = set(vault.abscissa(x, y) for x, y, _ in vault.select_genuine([imps[i] for i in good]))
+        is_gen = [p[3] in gen_u for p in pts]
+        g = len(gen_u)
         res["genuine_points"].append(g)
         res["vault_points"].append(len(pts))
         res["bits"].append(brute_force_bits(len(pts), g, degree))
+        res["rg"].append((len(pts), g))
 
         def unlock(ms, bucket):
             if not ok(ms):
@@ -72,6 +76,10 @@ def evaluate_db(db, enroll=3, presses=ev.PRESSES, trials=vault.TRIALS, peaks=vau
             got = vault.unlock(helper, ms, st, trials=trials, peaks=peaks)
             res["time_max"] = max(res["time_max"], time.perf_counter() - t0)
             res[bucket].append(st.trials)
+            # genuine vault points among the candidates of the best alignment: the decoder
+            # can succeed iff this is >= degree + 1 (given enough trials) - the degree sweep
+            sets = vault.candidate_sets(pts, ms, peaks or vault.PEAKS)
+            res["g_" + bucket[7:]].append(max([sum(is_gen[j] for j in c) for c in sets] or [0]))
             return got
 
         queries = imps[good[-1] + 1:]
@@ -134,11 +142,30 @@ def report(res):
                    "trials_median_genuine": _median(res["trials_gen"]),
                    "seconds_max_cpython": round(res["time_max"], 3)},
     }
+    # what another degree would give on the same vaults, if the decoder always found the
+    # polynomial when degree + 1 genuine points are among the candidates
+    gg, gi = res["g_gen"], res["g_imp"]
+    sweep = []
+    for d in range(6, 17):
+        sweep.append({"degree": d,
+                      "fnmr": _frac([x < d + 1 for x in gg]) if gg else None,
+                      "fmr": _frac([x >= d + 1 for x in gi]) if gi else None,
+                      "brute_force_bits_median": round(_median(
+                          [brute_force_bits(r, g, d) for r, g in res["rg"]]), 2) if res["rg"] else None})
+    out["degree_sweep"] = sweep
+    out["degree_sweep_method"] = ("oracle decoder: a query opens the vault iff at least degree + 1 "
+                                  "genuine points are among its candidates (no trial limit); "
+                                  "refused captures excluded")
+    out["impostor_genuine_matches"] = {str(v): gi.count(v) for v in sorted(set(gi))}
     return out
 
 
+def _frac(bools):
+    return sum(bools) / len(bools)
+
+
 def run(folders, minutiae="auto", enroll=3, cache_dir=None, progress=None,
-        trials=vault.TRIALS, peaks=vault.PEAKS):
+        trials=None, peaks=None):
     if minutiae == "auto":
         minutiae = "extractor" if ev.extractor_available() else "iso"
     merged = None
@@ -164,7 +191,8 @@ def run(folders, minutiae="auto", enroll=3, cache_dir=None, progress=None,
                      "impostor": "every impression of every other finger of the same database",
                      "presses": ev.PRESSES},
         "params": {"degree": vault.DEGREE, "chaff": vault.CHAFF, "g_max": vault.G_MAX,
-                   "min_seen": vault.MIN_SEEN, "trials": trials, "peaks": peaks,
+                   "min_seen": vault.MIN_SEEN, "trials": trials or vault.TRIALS,
+                   "peaks": peaks or vault.PEAKS,
                    "match_r": vault.al.MATCH_R, "match_a": vault.al.MATCH_A},
         "dbs": dbs,
         "overall": report(merged),
