@@ -44,7 +44,7 @@ def evaluate_db(db, enroll=3, presses=ev.PRESSES, trials=None, peaks=None):
     res = {"gen_fail": 0, "gen_n": 0, "fa": 0, "imp_n": 0, "fta": 0, "pg_fail": 0, "pg_n": 0,
            "p_fa": 0, "pi_n": 0, "skipped": [], "bits": [], "genuine_points": [],
            "vault_points": [], "trials_gen": [], "trials_imp": [], "time_max": 0.0,
-           "g_gen": [], "g_imp": [], "rg": []}
+           "g_gen": [], "g_imp": [], "rg": [], "trials_ok": []}
 
     def ok(ms):
         return ms is not None and len(ms) >= vault.MIN_MINUTIAE
@@ -76,6 +76,8 @@ def evaluate_db(db, enroll=3, presses=ev.PRESSES, trials=None, peaks=None):
             got = vault.unlock(helper, ms, st, trials=trials, peaks=peaks)
             res["time_max"] = max(res["time_max"], time.perf_counter() - t0)
             res[bucket].append(st.trials)
+            if got is not None:
+                res["trials_ok"].append(st.trials)
             # genuine vault points among the candidates of the best alignment: the decoder
             # can succeed iff this is >= degree + 1 (given enough trials) - the degree sweep
             sets = vault.candidate_sets(pts, ms, peaks or vault.PEAKS)
@@ -140,6 +142,8 @@ def report(res):
                   "enrolled_fingers": len(res["bits"]), "skipped_fingers": res["skipped"]},
         "unlock": {"trials_max": max(res["trials_gen"] + res["trials_imp"] or [0]),
                    "trials_median_genuine": _median(res["trials_gen"]),
+                   # trials a successful unlock needed: how much of the budget is used
+                   "trials_when_unlocked": sorted(res["trials_ok"]),
                    "seconds_max_cpython": round(res["time_max"], 3)},
     }
     # what another degree would give on the same vaults, if the decoder always found the
