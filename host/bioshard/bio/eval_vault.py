@@ -35,6 +35,37 @@ def brute_force_bits(points, genuine, degree):
     return _log2_comb(points, degree + 1) - _log2_comb(genuine, degree + 1)
 
 
+RANKED_METHOD = ("chaff-distribution attack: score each vault point by how well its direction "
+                 "agrees (as an orientation) with its 4 nearest vault points, rank, and brute-force "
+                 "the top N points; bits = min over N and both rank orders of "
+                 "log2(C(N, n+1) / C(g_N, n+1)), g_N genuine among them (N chosen with hindsight: "
+                 "optimistic for the attacker)")
+
+
+def _flow_score(pts, i, nn=4):
+    x, y, a = pts[i][0], pts[i][1], pts[i][2]
+    near = sorted(((p[0] - x) ** 2 + (p[1] - y) ** 2, j) for j, p in enumerate(pts) if j != i)[:nn]
+    s = 0
+    for _, j in near:
+        o = (pts[j][2] - a) % 128
+        s += min(o, 128 - o)
+    return s
+
+
+def ranked_attack_bits(pts, is_gen, degree):
+    """Brute-force bits left when the attacker ranks points by ridge-flow agreement."""
+    sc = [_flow_score(pts, i) for i in range(len(pts))]
+    best = math.inf
+    for sign in (1, -1):
+        order = sorted(range(len(pts)), key=lambda i: (sign * sc[i], i))
+        g = 0
+        for n, i in enumerate(order, 1):
+            g += is_gen[i]
+            if g >= degree + 1:
+                best = min(best, brute_force_bits(n, g, degree))
+    return best
+
+
 def _det_rng(label):
     return ev._det_rng("vault/" + label)
 
@@ -44,7 +75,7 @@ def evaluate_db(db, enroll=3, presses=ev.PRESSES, trials=None, peaks=None):
     res = {"gen_fail": 0, "gen_n": 0, "fa": 0, "imp_n": 0, "fta": 0, "pg_fail": 0, "pg_n": 0,
            "p_fa": 0, "pi_n": 0, "skipped": [], "bits": [], "genuine_points": [],
            "vault_points": [], "trials_gen": [], "trials_imp": [], "time_max": 0.0,
-           "g_gen": [], "g_imp": [], "rg": [], "trials_ok": []}
+           "g_gen": [], "g_imp": [], "rg": [], "trials_ok": [], "ranked_bits": []}
 
     def ok(ms):
         return ms is not None and len(ms) >= vault.MIN_MINUTIAE
@@ -67,6 +98,7 @@ def evaluate_db(db, enroll=3, presses=ev.PRESSES, trials=None, peaks=None):
         res["vault_points"].append(len(pts))
         res["bits"].append(brute_force_bits(len(pts), g, degree))
         res["rg"].append((len(pts), g))
+        res["ranked_bits"].append(ranked_attack_bits(pts, is_gen, degree))
 
         def unlock(ms, bucket):
             if not ok(ms):
@@ -136,7 +168,10 @@ def report(res):
                     "genuine_trials": res["pg_n"], "impostor_trials": res["pi_n"]},
         "security": {"brute_force_bits_min": round(min(res["bits"]), 2) if res["bits"] else None,
                      "brute_force_bits_median": round(_median(res["bits"]), 2) if res["bits"] else None,
-                     "method": SECURITY_METHOD},
+                     "method": SECURITY_METHOD,
+                     "ranked_attack_bits_min": round(min(res["ranked_bits"]), 2) if res["ranked_bits"] else None,
+                     "ranked_attack_bits_median": round(_median(res["ranked_bits"]), 2) if res["ranked_bits"] else None,
+                     "ranked_attack_method": RANKED_METHOD},
         "vault": {"genuine_points_median": _median(res["genuine_points"]),
                   "vault_points_median": _median(res["vault_points"]),
                   "enrolled_fingers": len(res["bits"]), "skipped_fingers": res["skipped"]},
