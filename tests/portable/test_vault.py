@@ -155,3 +155,30 @@ def test_alignment_finds_a_known_transform():
     assert r == 2  # the inverse rotation, -22.5 degrees
     got = vault_align.matches(q, vault_align.Grid(grid_pts), r, tx, ty)
     assert len(got) >= len(base) - 4
+
+
+def test_subset_search_tries_every_subset_once_closest_first():
+    seen = []
+    real = gf.interpolate
+
+    def spy(xs, ys, out, work):
+        seen.append(tuple(sorted(xs)))
+        return out
+
+    pts = [(0, 0, 0, u, 0) for u in range(9)]
+    gf.interpolate = spy
+    try:
+        got = vault._try_set(list(range(9)), pts, 4, b"", b"\xff" * 8, 1000, vault.Stats())
+    finally:
+        gf.interpolate = real
+    assert got is None
+    # C(9, 4) = 126 distinct subsets, the 4 closest first, then those adding the 5th, ...
+    assert len(seen) == 126 and len(set(seen)) == 126
+    assert seen[0] == (0, 1, 2, 3) and set(seen[1:5]) == {(0, 1, 2, 4), (0, 1, 3, 4), (0, 2, 3, 4), (1, 2, 3, 4)}
+    seen[:] = []
+    gf.interpolate = spy
+    try:
+        vault._try_set(list(range(9)), pts, 4, b"", b"\xff" * 8, 7, vault.Stats())
+    finally:
+        gf.interpolate = real
+    assert len(seen) == 7  # the budget bounds the work

@@ -279,13 +279,14 @@ class Stats:
         self.candidates = []
 
 
-def _try_set(cand, pts, k, salt, check, budget, exhaustive, stats):
-    """Search k-subsets of the candidate vault indices (closest matches first) for the
-    polynomial. Returns coefficient bytes or None; uses at most `budget` trials.
+def _try_set(cand, pts, k, salt, check, budget, stats):
+    """Search k-subsets of the candidate vault indices for the polynomial. Returns coefficient
+    bytes or None; uses at most `budget` trials.
 
-    exhaustive: every k-subset, in lexicographic order (the caller knows there are at most
-    `budget`); otherwise the k closest matches first, then random subsets (xorshift with a fixed
-    seed, so one capture always gives the same answer)."""
+    Order: candidates are sorted closest match first, and genuine points match closer than
+    chaff, so subsets are enumerated by growing prefix: all k-subsets of the first L candidates
+    that contain candidate L - 1, for L = k, k + 1, ... (1, then k, then k(k+1)/2, ... new
+    subsets). Every subset comes exactly once, so a small set is searched exhaustively."""
     m = len(cand)
     if m < k:
         return None
@@ -293,34 +294,35 @@ def _try_set(cand, pts, k, salt, check, budget, exhaustive, stats):
     ys = [0] * k
     out = [0] * k
     work = [0] * (k + 1)
-    idx = bytearray(range(m))
-    s = 0x9E3779B9
-    for t in range(budget):
-        if t and exhaustive:
-            i = k - 1
-            while i >= 0 and idx[i] == m - k + i:
+    idx = bytearray(k)
+    t = 0
+    r = k - 1
+    for last in range(r, m):
+        for i in range(r):
+            idx[i] = i
+        idx[r] = last
+        while True:
+            if t >= budget:
+                return None
+            for i in range(k):
+                p = pts[cand[idx[i]]]
+                xs[i] = p[3]
+                ys[i] = p[4]
+            gf.interpolate(xs, ys, out, work)
+            t += 1
+            stats.trials += 1
+            cb = _coeff_bytes(out)
+            if ct_equal(_check(salt, cb), check):
+                return cb
+            # next (k-1)-subset of range(last), lexicographic
+            i = r - 1
+            while i >= 0 and idx[i] == last - r + i:
                 i -= 1
             if i < 0:
-                return None
+                break
             idx[i] += 1
-            for j in range(i + 1, k):
+            for j in range(i + 1, r):
                 idx[j] = idx[j - 1] + 1
-        elif t:
-            for i in range(k):  # partial Fisher-Yates
-                s ^= (s << 13) & 0xFFFFFFFF
-                s ^= s >> 17
-                s ^= (s << 5) & 0xFFFFFFFF
-                j = i + s % (m - i)
-                idx[i], idx[j] = idx[j], idx[i]
-        for i in range(k):
-            p = pts[cand[idx[i]]]
-            xs[i] = p[3]
-            ys[i] = p[4]
-        gf.interpolate(xs, ys, out, work)
-        stats.trials += 1
-        cb = _coeff_bytes(out)
-        if ct_equal(_check(salt, cb), check):
-            return cb
     return None
 
 
@@ -355,7 +357,7 @@ def unlock(helper, minutiae, stats=None, trials=None, peaks=None):
         for i in range(k):
             c = c * (len(cand) - i) // (i + 1)
         budget = c if c <= left else left
-        cb = _try_set(cand, pts, k, salt, check, budget, c <= left, stats)
+        cb = _try_set(cand, pts, k, salt, check, budget, stats)
         left -= budget
         if cb is not None:
             return hmac_sha256(salt, _KEY_LABEL + cb)
