@@ -9,7 +9,7 @@ BOARD   ?= esp32_wrover_r307
 SHARED  ?= ../shared
 JOBS    ?= 2
 
-.PHONY: setup demo test bench eval pairing facepass-eval sim screens mpy flash deploy hil clean
+.PHONY: setup demo test bench eval eval-vault pairing facepass-eval sim screens mpy flash deploy hil clean
 
 # One stamp per pyproject.toml: a changed dependency list reinstalls, a fresh clone installs all.
 $(STAMP): pyproject.toml
@@ -33,6 +33,9 @@ bench: setup
 eval: setup
 	$(BIN)/bioshard bio eval $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) --json --out out/eval.json
 	$(BIN)/python tools/bio_tradeoff.py out/eval.json out/bio-tradeoff.png
+
+eval-vault: setup
+	$(BIN)/bioshard bio eval $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) --scheme vault --out out/eval-vault.json
 
 facepass-eval: setup
 	$(BIN)/python -m bioshard.facepass.eval $(SHARED)/faces/deepface out/facepass_eval.json
