@@ -54,13 +54,7 @@ def cmd_eval(args):
         raise BadInputError("--t must be 1..63")
     rep = ev.run(args.dirs, minutiae=args.minutiae, t=t, enroll=args.enroll, prior=args.prior,
                  cache_dir=args.cache or None, progress=_progress)
-    text = json.dumps(rep, indent=2)
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text + "\n")
-    if args.json:
-        print(text)
-    else:
+    if not _emit(rep, args):
         for db in rep["dbs"] + [dict(rep["overall"], name="overall")]:
             s, s2, s3 = db["single"], db["sequence2"], db["sequence3"]
             print("%-10s 1 finger: FNMR %s FMR %s (%d/%d trials) key %d bits, security %.1f bits | "
@@ -78,6 +72,17 @@ def cmd_eval(args):
     return 0
 
 
+def _emit(rep, args):
+    """Write the JSON report to --out and/or stdout (--json); False: the caller prints a summary."""
+    text = json.dumps(rep, indent=2)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text + "\n")
+    if args.json:
+        print(text)
+    return args.json
+
+
 def cmd_eval_vault(args):
     from ..bio import eval_vault as evv
 
@@ -87,13 +92,7 @@ def cmd_eval_vault(args):
         raise BadInputError("--enroll needs at least 2 impressions")
     rep = evv.run(args.dirs, minutiae=args.minutiae, enroll=args.enroll,
                   cache_dir=args.cache or None, progress=_progress)
-    text = json.dumps(rep, indent=2)
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text + "\n")
-    if args.json:
-        print(text)
-    else:
+    if not _emit(rep, args):
         for db in rep["dbs"] + [dict(rep["overall"], name="overall")]:
             s, pr, sec = db["single"], db["presses"], db["security"]
             print("%-10s vault 1 press: FNMR %s FMR %s (%d/%d trials) | within %d presses: FNMR %s "
