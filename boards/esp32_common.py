@@ -2,12 +2,26 @@
 # and delegates here, so a pin map is the only thing that differs between boards.
 from machine import Pin, SPI, UART
 
-SENSOR_BAUD = 57600
+SENSOR_BAUD = 115200  # negotiated at boot (sensor_uart); factory sensors start at 57600
+SENSOR_LINK = None  # after sensor_uart(): the SensorLink, or the exception that ended the bring-up
 
 
 def sensor_uart(pins):
-    # rxbuf holds a whole ZFM data packet (128 B payload + 11 B framing) with room to spare.
-    return UART(2, baudrate=SENSOR_BAUD, tx=pins["sensor_tx"], rx=pins["sensor_rx"], timeout=1000, rxbuf=1024)
+    """The sensor UART, already at the fastest link the sensor accepts (115200 baud, 256-byte
+    packets; drivers/zfm_link_setup). A sensor that does not answer is not fatal here: the
+    UART is returned anyway and the app's own VfyPwd shows the error on the panel."""
+    global SENSOR_LINK
+    from bioshard_card.drivers.zfm_codes import ZFMException
+    from bioshard_card.drivers.zfm_link_setup import bring_up
+
+    # rxbuf holds three whole 256-byte data packets (+ 11 B framing each): at 115200 baud a
+    # packet lasts 23 ms, so the app may be late by ~50 ms without losing a byte.
+    uart = UART(2, baudrate=SENSOR_BAUD, tx=pins["sensor_tx"], rx=pins["sensor_rx"], timeout=1000, rxbuf=1024)
+    try:
+        SENSOR_LINK = bring_up(uart, timeout_ms=1000)
+    except ZFMException as e:
+        SENSOR_LINK = e
+    return uart
 
 
 def panel_bus(pins):

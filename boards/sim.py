@@ -6,7 +6,8 @@ import os
 NAME = "sim"
 PANEL_WIDTH = 122
 PANEL_HEIGHT = 250
-SENSOR_BAUD = 57600
+SENSOR_BAUD = 115200  # negotiated at boot, as on hardware (esp32_common.sensor_uart)
+SENSOR_LINK = None  # after sensor_uart(): the SensorLink, or the exception that ended the bring-up
 
 _DIR = os.getenv("BIOSHARD_SIM_DIR") or "/tmp/bioshard-sim"
 _spi = None
@@ -18,9 +19,19 @@ def _path(name):
 
 
 def sensor_uart():
+    # The same bring-up as the ESP32 boards: the simulator models the baud rate on the wire
+    # (a UART at the wrong rate hears nothing valid), so the probing is really exercised.
+    global SENSOR_LINK
     from sim_bus import SimUART
+    from bioshard_card.drivers.zfm_codes import ZFMException
+    from bioshard_card.drivers.zfm_link_setup import bring_up
 
-    return SimUART(_path("sensor.sock"), timeout_ms=1000)
+    uart = SimUART(_path("sensor.sock"), timeout_ms=1000, baudrate=SENSOR_BAUD)
+    try:
+        SENSOR_LINK = bring_up(uart, timeout_ms=1000)
+    except ZFMException as e:
+        SENSOR_LINK = e
+    return uart
 
 
 def panel_bus():

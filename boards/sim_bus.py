@@ -36,19 +36,37 @@ def _readable(sock, timeout_ms):
     return bool(p.poll(timeout_ms))
 
 
-class SimUART:
-    """machine.UART over a Unix stream socket: the ZFM sensor's byte stream."""
+# The card -> sensor direction carries the UART's baud rate with the bytes, so the simulator
+# can do what a real sensor does with bytes sent at the wrong rate (decode them as the
+# garbage they are): after LINE_MAGIC, records b"B" + u32 BE baud (the UART was re-opened)
+# and b"D" + u16 BE length + bytes (one write). Sensor -> card stays the raw byte stream;
+# the simulator garbles it itself when the two rates differ. (host/bioshard/sim/sensor.py)
+LINE_MAGIC = b"\x00ZFMLINE1"
 
-    def __init__(self, path, timeout_ms=1000):
+
+class SimUART:
+    """machine.UART over a Unix stream socket: the ZFM sensor's byte stream, with its rate."""
+
+    def __init__(self, path, timeout_ms=1000, baudrate=57600):
         self._s = _connect(path)
         self.timeout_ms = timeout_ms
+        self._s.send(LINE_MAGIC)
+        self.init(baudrate)
 
-    def init(self, baudrate=57600, timeout=None, **_):
+    def init(self, baudrate=0, timeout=None, **_):
+        # Like machine.UART.init: only the settings given change.
         if timeout is not None:
             self.timeout_ms = timeout
+        if baudrate:
+            self.baudrate = baudrate
+            self._s.send(b"B" + struct.pack(">I", baudrate))
 
     def write(self, buf):
-        self._s.send(buf)
+        mv = memoryview(buf)
+        for i in range(0, len(buf), 0xFFFF):
+            part = mv[i : i + 0xFFFF]
+            self._s.send(b"D" + struct.pack(">H", len(part)))
+            self._s.send(part)
         return len(buf)
 
     def any(self):

@@ -10,6 +10,14 @@ streams that buffer as 4-bit packed data packets. Faults can be injected into th
 Img2Tz is a stub: it answers protocol-correctly and fills the char buffer with a digest of
 the image, not real minutiae (the card never uses the sensor's matcher; see docs/sensor.md).
 
+The baud rate is modelled on the wire: a card UART opened at another rate than the sensor's
+gets what a real mismatched UART gets (`resample`: the bits re-sampled at the wrong rate,
+i.e. garbage or nothing). SetSysPara register 4 (baud) takes effect right after its
+acknowledge (or at the next power-up with baud_applies="reboot"), register 6 (packet size)
+at once; both live in this object, which outlives card connections like the module's flash
+outlives power cuts. The card side tells its rate in-band (boards/sim_bus.LINE_MAGIC); a
+raw client that never does is taken to be at the sensor's rate.
+
 Framing is shared with the card: bioshard_card.drivers.zfm_packet.
 """
 from __future__ import annotations
@@ -37,22 +45,72 @@ STATUS_IMG = 0x0008  # status register: image buffer holds a valid image
 CHAR_BYTES = 512  # R307/AS608 template size (4 packets of 128)
 FAULT_KINDS = ("checksum", "truncate", "drop", "garbage", "delay", "silent", "stop", "pid")
 _PUBLIC_CMDS = (C.CMD_VFY_PWD, C.CMD_HANDSHAKE, C.CMD_GET_ECHO)  # allowed before VfyPwd
+LINE_MAGIC = b"\x00ZFMLINE1"  # boards/sim_bus.py: card -> sensor records carry the UART rate
+LEGAL_BAUDS = tuple(9600 * n for n in range(1, 13))
+
+
+def resample(data: bytes, tx_baud: int, rx_baud: int) -> bytes:
+    """What a UART receiving at rx_baud decodes from `data` sent 8N1 at tx_baud in one burst
+    (idle line before and after): the receiver waits for a low level (start bit), samples
+    the middle of its own 10 bit times, and delivers the byte whatever the stop bit was
+    (framing errors included, as the ESP32 driver does). Same rates: `data` unchanged."""
+    if tx_baud == rx_baud:
+        return bytes(data)
+    bits = bytearray()
+    for b in data:
+        bits.append(0)
+        bits.extend((b >> i) & 1 for i in range(8))
+        bits.append(1)
+    n = len(bits)
+    step = tx_baud / rx_baud  # sender bit times per receiver bit time
+
+    def level(t: float) -> int:
+        i = int(t)
+        return bits[i] if i < n else 1
+
+    out = bytearray()
+    t = 0.0
+    while True:
+        # next low level at or after t (the sender only changes level at whole bit times)
+        i = int(t)
+        if level(t) != 0:
+            i += 1
+            while i < n and bits[i] != 0:
+                i += 1
+            if i >= n:
+                return bytes(out)
+            t = float(i)
+        if level(t + 0.5 * step) != 0:  # glitch shorter than half a bit: not a start bit
+            t = float(int(t) + 1)
+            continue
+        v = 0
+        for k in range(8):
+            v |= level(t + (1.5 + k) * step) << k
+        out.append(v)
+        t += 9.5 * step  # ready for the next start bit after the middle of the stop bit
 
 
 class ZFMSensorSim:
     def __init__(self, model: str = "R307", address: int = 0xFFFFFFFF, password: int = 0,
                  packet_size: int = 128, baud: int = 57600, realtime: bool = False,
-                 unknown_reply: int | None = C.PACKET_RECEIVE_ERR):
+                 unknown_reply: int | None = C.PACKET_RECEIVE_ERR, baud_applies: str = "ack"):
         if model not in MODELS:
             raise ValueError("model must be one of %s" % ", ".join(MODELS))
         if packet_size not in P.PACKET_SIZES:
             raise ValueError("packet size must be one of %s" % (P.PACKET_SIZES,))
+        if baud not in LEGAL_BAUDS:
+            raise ValueError("baud must be N x 9600, N = 1..12")
+        if baud_applies not in ("ack", "reboot"):
+            raise ValueError('baud_applies must be "ack" or "reboot"')
         self.model = model
         self.capacity, self.has_aura_led = MODELS[model]
         self.address = address
         self.password = password
         self.packet_size = packet_size
-        self.baud = baud
+        self.baud = baud  # the rate the sensor's UART runs at now
+        self.baud_setting = baud  # the rate stored in its flash (ReadSysPara reports this)
+        self.baud_applies = baud_applies  # "ack": right after SetSysPara's ack; "reboot"
+        self.power_cycles = 0
         self.security_level = 3
         self.realtime = realtime  # pace replies at the UART's byte rate
         self.unknown_reply = unknown_reply  # None: stay silent on unknown instructions
@@ -153,7 +211,7 @@ class ZFMSensorSim:
         return b"".join((
             status.to_bytes(2, "big"), SYSTEM_ID.to_bytes(2, "big"), self.capacity.to_bytes(2, "big"),
             self.security_level.to_bytes(2, "big"), self.address.to_bytes(4, "big"),
-            P.PACKET_SIZES.index(self.packet_size).to_bytes(2, "big"), (self.baud // 9600).to_bytes(2, "big"),
+            P.PACKET_SIZES.index(self.packet_size).to_bytes(2, "big"), (self.baud_setting // 9600).to_bytes(2, "big"),
         ))
 
     def _features(self) -> bytes | None:
@@ -299,7 +357,7 @@ class ZFMSensorSim:
     def _cmd_0e(self, p):  # SetSysPara(register, value)
         reg, val = p[0], p[1]
         if reg == 4 and 1 <= val <= 12:
-            self.baud = 9600 * val
+            self.baud_setting = 9600 * val  # the UART switches after the ack (see _send)
         elif reg == 5 and 1 <= val <= 5:
             self.security_level = val
         elif reg == 6 and val < len(P.PACKET_SIZES):
@@ -341,7 +399,7 @@ class ZFMSensorSim:
     def serve(self, conn) -> None:
         """Answer packets on `conn` (a socket, or a (reader, writer) pair of binary files)
         until it closes or stop() is called."""
-        io = _Stream(conn)
+        io = _Stream(conn, self._line_in)
         while not self._stop.is_set():
             try:
                 if not io.sync():
@@ -370,18 +428,38 @@ class ZFMSensorSim:
             self._send(io, self.handle(body[0], body[1:n]))
 
     def _send(self, io: "_Stream", packets: list[bytes]) -> None:
+        # This reply goes out at the current rate; a baud change it acknowledges takes effect
+        # right after it (switched before the bytes leave, so nobody can observe the old
+        # rate after having seen the ack).
+        rate = self.baud
+        if self.baud_applies == "ack":
+            self.baud = self.baud_setting
         for item in self._apply_faults(packets):
             if isinstance(item, float):
                 time.sleep(item)
                 continue
-            io.write(item)
+            # A card UART at another rate decodes garbage (or nothing) from the burst.
+            io.write(item if io.rate in (None, rate) else resample(item, rate, io.rate))
             if self.realtime:
-                time.sleep(len(item) * 10 / self.baud)
+                time.sleep(len(item) * 10 / rate)
+
+    def _line_in(self, rate: int | None, data: bytes) -> bytes:
+        """What the sensor's UART decodes from bytes the card sent at `rate`."""
+        return data if rate in (None, self.baud) else resample(data, rate, self.baud)
+
+    def power_cycle(self) -> None:
+        """The module loses power (the card rebooted): volatile state goes, flash stays."""
+        self.power_cycles += 1
+        self.baud = self.baud_setting
+        self.verified = self.password == 0
+        self.image_valid = False
+        self._expect = None
 
     def serve_socket(self, conn) -> None:
         """One card connection (the sim runner's per-connection handler): a fresh link
-        means a power-cycled card, so the password must be verified again."""
-        self.verified = self.password == 0
+        means a power-cycled card (and sensor): the password must be verified again, a baud
+        change waiting for the power-up applies."""
+        self.power_cycle()
         self.serve(conn)
 
     def start(self, conn) -> threading.Thread:
@@ -428,12 +506,14 @@ class ZFMSensorSim:
             self._server.close()
 
     @classmethod
-    def loopback(cls, timeout: float = 1.0, **kw) -> tuple["ZFMSensorSim", "SocketUART"]:
-        """A simulator on a thread and the UART that talks to it (a socketpair)."""
+    def loopback(cls, timeout: float = 1.0, uart_baud: int | None = None, **kw) -> tuple["ZFMSensorSim", "SocketUART"]:
+        """A simulator on a thread and the UART that talks to it (a socketpair). With
+        uart_baud the UART has a rate (init(baudrate=...) / .baudrate change it) and the
+        simulator garbles what crosses at a mismatched rate; without, it always matches."""
         a, b = socket.socketpair()
         sim = cls(**kw)
         sim.start(a)
-        return sim, SocketUART(b, timeout)
+        return sim, SocketUART(b, timeout, baudrate=uart_baud)
 
 
 def _to_packed(image) -> bytes:
@@ -445,15 +525,24 @@ def _to_packed(image) -> bytes:
 
 
 class _Stream:
-    """Blocking exact reads/writes over a socket or a (reader, writer) pair of files."""
+    """Blocking exact reads/writes over a socket or a (reader, writer) pair of files.
 
-    def __init__(self, conn):
+    If the peer opens with LINE_MAGIC, what it sends is records (B: its UART rate, D: bytes
+    sent at that rate) and `line_in(rate, data)` turns each D record into what the sensor's
+    UART decodes. The record is decoded only when the parser needs its bytes, i.e. after
+    the previous command's reply (and any baud change it made) went out, as on the wire."""
+
+    def __init__(self, conn, line_in=None):
+        self.rate: int | None = None  # the peer's UART rate; None: raw peer, always matched
+        self._line_in = line_in
+        self._mode = None  # None: not known yet, "raw", "line"
+        self._pending = bytearray()
         if isinstance(conn, socket.socket):
-            self._recv = conn.recv
+            self._raw_recv = conn.recv
             self._write = conn.sendall
         else:
             reader, writer = conn
-            self._recv = getattr(reader, "read1", reader.read)
+            self._raw_recv = getattr(reader, "read1", reader.read)
 
             def write(b):
                 writer.write(b)
@@ -461,13 +550,54 @@ class _Stream:
 
             self._write = write
 
-    def read_exact(self, n: int) -> bytes:
+    def _raw_exact(self, n: int) -> bytes:
         out = bytearray()
         while len(out) < n:
             try:
-                chunk = self._recv(n - len(out))
+                chunk = self._raw_recv(n - len(out))
             except OSError:
                 chunk = b""
+            if not chunk:
+                raise EOFError
+            out += chunk
+        return bytes(out)
+
+    def _recv(self, n: int) -> bytes:
+        if self._pending:
+            out = bytes(self._pending[:n])
+            del self._pending[:n]
+            return out
+        if self._mode is None:
+            head = self._raw_exact(1)
+            if head == LINE_MAGIC[:1]:
+                head += self._raw_exact(len(LINE_MAGIC) - 1)
+            self._mode = "line" if head == LINE_MAGIC else "raw"
+            if self._mode == "raw":
+                self._pending += head
+                return self._recv(n)
+        if self._mode == "raw":
+            try:
+                return self._raw_recv(n)
+            except OSError:
+                return b""
+        while not self._pending:
+            try:
+                op = self._raw_exact(1)
+                if op == b"B":
+                    self.rate = int.from_bytes(self._raw_exact(4), "big")
+                elif op == b"D":
+                    data = self._raw_exact(int.from_bytes(self._raw_exact(2), "big"))
+                    self._pending += self._line_in(self.rate, data) if self._line_in else data
+                else:
+                    return b""  # not our record format: end the connection
+            except EOFError:
+                return b""
+        return self._recv(n)
+
+    def read_exact(self, n: int) -> bytes:
+        out = bytearray()
+        while len(out) < n:
+            chunk = self._recv(n - len(out))
             if not chunk:
                 raise EOFError
             out += chunk
@@ -494,12 +624,35 @@ class _Stream:
 
 class SocketUART:
     """machine.UART semantics over a socket (and pyserial enough for adafruit_fingerprint):
-    read(n)/readinto(buf) wait up to `timeout` seconds and return None if nothing came."""
+    read(n)/readinto(buf) wait up to `timeout` seconds and return None if nothing came.
+    With `baudrate` it speaks the line records (LINE_MAGIC) so the rate is modelled;
+    init(baudrate=, timeout= ms) as machine.UART, `.baudrate = x` as pyserial."""
 
-    def __init__(self, sock: socket.socket, timeout: float = 1.0):
+    def __init__(self, sock: socket.socket, timeout: float = 1.0, baudrate: int | None = None):
         self._sock = sock
         self.timeout = timeout
         self._pending = bytearray()
+        self._baud = baudrate
+        self._line = bool(baudrate)  # raw (no rate, always matched) unless a rate is given
+        if self._line:
+            sock.sendall(LINE_MAGIC)
+            self.baudrate = baudrate
+
+    @property
+    def baudrate(self):
+        return self._baud
+
+    @baudrate.setter
+    def baudrate(self, baud: int) -> None:
+        self._baud = baud
+        if self._line:
+            self._sock.sendall(b"B" + int(baud).to_bytes(4, "big"))
+
+    def init(self, baudrate: int = 0, timeout: int | None = None, **_) -> None:
+        if timeout is not None:
+            self.timeout = timeout / 1000
+        if baudrate:
+            self.baudrate = baudrate
 
     def _pull(self, wait: float | None) -> None:
         self._sock.settimeout(wait)
@@ -538,7 +691,13 @@ class SocketUART:
         return n
 
     def write(self, data) -> int:
-        self._sock.sendall(bytes(data))
+        data = bytes(data)
+        if self._line:
+            for i in range(0, len(data), 0xFFFF):
+                part = data[i : i + 0xFFFF]
+                self._sock.sendall(b"D" + len(part).to_bytes(2, "big") + part)
+        else:
+            self._sock.sendall(data)
         return len(data)
 
     def close(self) -> None:
