@@ -255,3 +255,19 @@ def test_sim_board_dead_sensor_is_not_fatal_to_the_board(micropython):
             assert out[:2] == ["LINK", "ZFMNoLink"], out
         finally:
             srv.close()
+
+
+def test_sim_card_boot_brings_the_sensor_to_the_fast_link():
+    # The whole simulated card (firmware/main.py on boards/sim.py): its board's sensor_uart()
+    # does the bring-up before the app's own VfyPwd.
+    from bioshard.sim.runner import SimCard
+
+    with tempfile.TemporaryDirectory() as d:
+        card = SimCard(state_dir=d)
+        card.start()
+        try:
+            assert (card.sensor.baud, card.sensor.packet_size) == (115200, 256)
+            cmds = card.sensor.commands
+            assert cmds[:4] == [C.CMD_VFY_PWD, C.CMD_READ_SYS_PARA, C.CMD_SET_SYS_PARA, C.CMD_SET_SYS_PARA]
+        finally:
+            card.stop()
