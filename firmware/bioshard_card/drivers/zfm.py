@@ -84,7 +84,8 @@ class ZFM(ZFMLink):
     def set_baud(self, baud):
         """Switch sensor and UART to `baud` (9600..115200, multiple of 9600). At 57600 an
         image upload takes ~7 s on the wire, at 115200 ~3.5 s. The setting persists in the
-        sensor's flash, so boards must open the UART at the baud they last set."""
+        sensor's flash, so boards must open the UART at the baud they last set: the boards
+        use zfm_link_setup.bring_up at boot instead, which probes and survives power cuts."""
         n = baud // 9600
         if n < 1 or n > 12 or n * 9600 != baud:
             raise ValueError("baud must be N x 9600, N = 1..12")
