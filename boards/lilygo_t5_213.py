@@ -20,6 +20,11 @@ def sensor_uart():
     return _c.sensor_uart(PINS)
 
 
+def sensor_link():
+    """What sensor_uart() negotiated: a SensorLink, the exception, or None before it ran."""
+    return _c.SENSOR_LINK
+
+
 def panel_bus():
     return _c.panel_bus(PINS)
 

@@ -34,6 +34,11 @@ def sensor_uart():
     return uart
 
 
+def sensor_link():
+    """What sensor_uart() negotiated: a SensorLink, the exception, or None before it ran."""
+    return SENSOR_LINK
+
+
 def panel_bus():
     global _spi
     if _spi is None:

@@ -168,6 +168,7 @@ import sim as board
 u = board.sensor_uart()
 l = board.SENSOR_LINK
 print("LINK", type(l).__name__, getattr(l, "baud", 0), getattr(l, "packet_size", 0), getattr(l, "probes", 0), getattr(l, "writes", 0))
+assert board.sensor_link() is l
 from bioshard_card.drivers.zfm import ZFM
 d = ZFM(u)
 %(then)s

@@ -207,3 +207,27 @@ def test_image_at_256_byte_packets_is_identical_to_128():
     assert a == b
     assert u.writes > n128
     del a, b
+
+
+class NoisyLine(RateFake):
+    """No sensor, but the RX line never stops producing bytes (a floating pin)."""
+
+    def any(self):
+        return 64
+
+    def readinto(self, buf, nbytes=None):
+        n = min(len(buf) if nbytes is None else nbytes, 64)
+        for i in range(n):
+            buf[i] = 0xE5  # never a start code
+        return n
+
+
+def test_noisy_line_without_a_sensor_still_ends_with_the_named_error():
+    u = NoisyLine(dead=True)
+    try:
+        bring_up(u, probe_ms=PROBE_MS)
+    except ZFMNoLink:
+        pass
+    else:
+        assert False, "no error from a line without a sensor"
+    assert u.writes == 24

@@ -83,7 +83,9 @@ class ZFMLink:
 
     def _flush_input(self):
         # Stale bytes (late reply, power-on 0x55) must not be taken for the next answer.
-        while self._discard_pending():
+        # Bounded like drain(): a line that never stops talking (noise) must not hang us.
+        start = ticks_ms()
+        while self._discard_pending() and ticks_diff(ticks_ms(), start) < _DRAIN_MAX_MS:
             pass
 
     def drain(self):

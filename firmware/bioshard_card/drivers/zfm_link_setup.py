@@ -20,6 +20,7 @@ except ImportError:  # CPython
 
 from .zfm import ZFM
 from .zfm_codes import ZFMError, ZFMException, ZFMTimeout
+from .zfm_link import sleep_ms, ticks_diff, ticks_ms
 
 FAST_BAUD = const(115200)
 FAST_PACKET = const(256)
@@ -50,19 +51,40 @@ class SensorLink:
             self.baud, self.packet_size, self.probes, self.writes)
 
 
+class _ProbeZFM(ZFM):
+    def drain(self):
+        # The normal resync waits up to 12 s for a quiet line. The RX pin of an unplugged
+        # sensor floats and may never be quiet: bound the drain by the packet timeout, so
+        # that the probing as a whole stays bounded (rounds x rates x ~2 timeouts).
+        start = last = ticks_ms()
+        while ticks_diff(ticks_ms(), start) < self.timeout_ms:
+            if self._discard_pending():
+                last = ticks_ms()
+            elif ticks_diff(ticks_ms(), last) >= self.quiet_ms:
+                return
+            else:
+                sleep_ms(1)
+
+    def _flush_input(self):
+        # Before each command: the same bound, for the same floating line.
+        start = ticks_ms()
+        while self._discard_pending() and ticks_diff(ticks_ms(), start) < self.timeout_ms:
+            pass
+
+
 class _Bringup:
     def __init__(self, uart, password, address, probe_ms, timeout_ms):
         self.uart = uart
         self.probe_ms = probe_ms
         self.timeout_ms = timeout_ms
-        self.dev = ZFM(uart, address=address, password=password, timeout_ms=probe_ms)
+        self.dev = _ProbeZFM(uart, address=address, password=password, timeout_ms=probe_ms)
         self.dev.quiet_ms = _PROBE_QUIET_MS
         self.probes = 0
 
     def open(self, baud, timeout_ms):
         self.uart.init(baudrate=baud, timeout=timeout_ms)
         self.dev.timeout_ms = timeout_ms
-        self.dev._flush_input()  # bytes received at the old rate are noise at the new one
+        self.dev.drain()  # bytes received at the old rate are noise at the new one (bounded)
 
     def probe(self, baud):
         """True if the sensor answers VfyPwd at `baud`. A wrong password is an answer: it
