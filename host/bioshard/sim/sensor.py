@@ -714,9 +714,11 @@ def main(argv=None) -> None:
     ap.add_argument("--sock", required=True, help="Unix socket path to listen on")
     ap.add_argument("--finger", help="image kept on the sensor (any PIL-readable file)")
     ap.add_argument("--model", default="R307", choices=sorted(MODELS))
-    ap.add_argument("--realtime", action="store_true", help="pace replies at 57600 baud")
+    ap.add_argument("--realtime", action="store_true", help="pace replies at the sensor's current baud rate")
+    ap.add_argument("--baud", type=int, default=57600, choices=LEGAL_BAUDS, help="rate the module starts at (factory 57600)")
+    ap.add_argument("--packet-size", type=int, default=128, choices=P.PACKET_SIZES)
     args = ap.parse_args(argv)
-    sim = ZFMSensorSim(model=args.model, realtime=args.realtime)
+    sim = ZFMSensorSim(model=args.model, realtime=args.realtime, baud=args.baud, packet_size=args.packet_size)
     if args.finger:
         sim.place_finger(args.finger)
     sim.serve_unix(args.sock)
