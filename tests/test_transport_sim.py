@@ -102,6 +102,11 @@ def card(request, micropython, tmp_path_factory):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     c = Card(proc, path)
     c.heap = request.param
+    # The card is ready when it listens; tests that only look (list_sim_cards) must not race
+    # its boot on a loaded machine.
+    deadline = time.monotonic() + 60
+    while not is_listening(path) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     yield c
     if proc.poll() is None:
         try:
