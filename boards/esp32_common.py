@@ -24,6 +24,11 @@ def sensor_uart(pins):
     return uart
 
 
+def sensor_link():
+    """What sensor_uart() negotiated: a SensorLink, the exception, or None before it ran."""
+    return SENSOR_LINK
+
+
 def panel_bus(pins):
     spi = SPI(2, baudrate=4000000, polarity=0, phase=0, sck=Pin(pins["epd_sck"]), mosi=Pin(pins["epd_mosi"]))
     cs = Pin(pins["epd_cs"], Pin.OUT, value=1)

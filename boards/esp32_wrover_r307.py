@@ -21,11 +21,6 @@ def sensor_uart():
     return _c.sensor_uart(PINS)
 
 
-def sensor_link():
-    """What sensor_uart() negotiated: a SensorLink, the exception, or None before it ran."""
-    return _c.SENSOR_LINK
-
-
 def panel_bus():
     return _c.panel_bus(PINS)
 
@@ -34,5 +29,6 @@ def button():
     return _c.button(PINS)
 
 
+sensor_link = _c.sensor_link
 ble_peripheral = _c.ble_peripheral
 data_dir = _c.data_dir
