@@ -171,7 +171,9 @@ def test_nothing_but_pairing_and_version_without_a_secure_session(env):
 
     sim, home = env
     with connect("sim:" + sim.ble_path, secure=False) as card:
-        assert card.info()["paired"] is True
+        info = card.info()
+        assert info["paired"] is True
+        assert info["sensor"] == {"baud": 115200, "packet_size": 256}  # the boot's bring-up
         for method in ("sign", "enroll", "recover", "wallet.set", "address.show", "portfolio.push"):
             with pytest.raises(CardRefusedError, match="secure session"):
                 card.call(method, {}, timeout=10)

@@ -16,6 +16,7 @@ from bioshard_card.flows.fingers import BUTTON, FINGER, TIMEOUT
 from bioshard_card.proto import cbor, frames, rpc
 from bioshard_card.proto.secure_channel import session_channel
 from bioshard_card.wallet_record import WalletRecord
+from bioshard_card.drivers.zfm_link_setup import ZFMNoLink
 
 
 class _Pin:
@@ -416,3 +417,16 @@ def test_a_malformed_helper_blob_is_refused_before_the_review(session):
     r = session.call("sign", {"psbt": _wallet_psbt(), "blob": _blob(), "nonces": [_pubnonce()]},
                      answers=[BUTTON])
     assert r["error"]["code"] == rpc.USER_CANCELLED  # control: a good blob reaches the owner
+
+
+def test_version_info_reports_the_sensor_link_or_why_there_is_none(tmp_path):
+    # No bring-up on this board: null. A dead sensor: its named error, not a crash.
+    s = Session(tmp_path / "a")
+    assert s.call("get_version_info", {})["result"]["sensor"] is None
+
+    class Dead(FakeBoard):
+        def sensor_link(self):
+            return ZFMNoLink("sensor answers at no baud rate (24 probes)")
+
+    card = app.Card(Dead(str(tmp_path / "b")))
+    assert card._version_info({})["sensor"] == {"error": "sensor answers at no baud rate (24 probes)"}

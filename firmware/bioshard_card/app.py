@@ -134,7 +134,18 @@ class Card:
         return {"version": VERSION, "board": self.board.NAME, "name": self.name,
                 "card_id": self.pairing.identity.pub, "paired": self.pairing.record is not None,
                 "pairing_open": self.pairing.pairing_open, "enrolled": w is not None,
-                "wallet": bool(w and w.ready)}
+                "wallet": bool(w and w.ready), "sensor": self._sensor_link()}
+
+    def _sensor_link(self):
+        # What the boot's link bring-up negotiated (drivers/zfm_link_setup), so a host can
+        # tell a card stuck on a slow or dead sensor link from a slow finger.
+        get = getattr(self.board, "sensor_link", None)
+        link = get() if get else None
+        if link is None:
+            return None
+        if isinstance(link, Exception):
+            return {"error": str(link)}
+        return {"baud": link.baud, "packet_size": link.packet_size}
 
     @staticmethod
     def _finger_ids(params):
