@@ -1,14 +1,12 @@
 """bioshard-backup as users run it: the real server on 127.0.0.1 (uvicorn in a subprocess,
 httpx over TCP), restart persistence, the `tick` command, the master key file, and the same
-API on PostgreSQL when a local server can be started."""
+API on a real PostgreSQL server started by the tests."""
 import json
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,6 +20,7 @@ except ImportError:  # until pyproject maps host/bioshard_backup into the editab
 for _mod in ("fastapi", "uvicorn"):
     pytest.importorskip(_mod, reason=f"{_mod} is not installed (pip install fastapi uvicorn httpx)")
 httpx = pytest.importorskip("httpx", reason="httpx is not installed")
+from backup_postgres import postgres_url  # noqa: F401  (fixture)
 from bioshard_backup import oprf
 from bioshard_backup.testing import Harness
 
@@ -165,49 +164,7 @@ def test_tick_command_and_master_key_handling(tmp_path):
     assert r.returncode == 2 and "sqlite://" in r.stderr
 
 
-# --- PostgreSQL -----------------------------------------------------------------------------
-
-def _pg_bin(name):
-    found = shutil.which(name)
-    if found:
-        return found
-    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (d / name).exists():
-            return str(d / name)
-    return None
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    pytest.importorskip("psycopg", reason="psycopg (v3) is not installed")
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not (initdb and pg_ctl):
-        pytest.skip("no local PostgreSQL server binaries (initdb/pg_ctl); apt install postgresql")
-    # Not under pytest's tmp dir: that is 0700 root, and the server may run as `postgres`.
-    base = Path(tempfile.mkdtemp(prefix="bioshard-backup-pg-"))
-    run_as = []
-    if os.geteuid() == 0:  # initdb refuses root: run the cluster as the postgres user
-        if not shutil.which("runuser"):
-            pytest.skip("running as root without runuser: cannot start PostgreSQL")
-        run_as = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(base, "postgres")
-    data, port = base / "data", free_port()
-    r = subprocess.run(run_as + [initdb, "-D", str(data), "-A", "trust", "-U", "postgres"],
-                       capture_output=True, text=True, timeout=120)
-    if r.returncode:
-        pytest.skip("initdb failed: " + r.stderr[-300:])
-    r = subprocess.run(run_as + [pg_ctl, "-D", str(data), "-w", "-l", str(base / "log"), "-o",
-                                 f"-p {port} -k {base} -c listen_addresses=127.0.0.1", "start"],
-                       capture_output=True, text=True, timeout=120)
-    if r.returncode:
-        pytest.skip("PostgreSQL did not start: " + r.stderr[-300:])
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(run_as + [pg_ctl, "-D", str(data), "-m", "fast", "stop"], capture_output=True,
-                       timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
-
+# --- PostgreSQL (a real server: tests/backup_postgres.py) -----------------------------------
 
 @pytest.mark.slow
 def test_same_api_on_postgresql(postgres_url):

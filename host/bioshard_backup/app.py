@@ -153,14 +153,12 @@ def create_app(db, outbox, keyring, clock=None):
                 if name not in BLOB_NAMES:
                     raise BadInput("blob name must be one of: " + ", ".join(BLOB_NAMES))
                 data = _hex(body.data, "data", max_bytes=MAX_BLOB)
-                row = c.one("SELECT version FROM blobs WHERE email = ? AND name = ?", (email, name))
-                version = (row[0] if row else 0) + 1
-                if row:
-                    c.execute("UPDATE blobs SET data = ?, version = ?, updated_at = ? "
-                              "WHERE email = ? AND name = ?", (data, version, now, email, name))
-                else:
-                    c.execute("INSERT INTO blobs (email, name, data, version, updated_at) "
-                              "VALUES (?, ?, ?, ?, ?)", (email, name, data, version, now))
+                # One statement: concurrent uploads get distinct versions, none is lost.
+                (version,) = c.one(
+                    "INSERT INTO blobs (email, name, data, version, updated_at) "
+                    "VALUES (?, ?, ?, 1, ?) ON CONFLICT (email, name) DO UPDATE SET "
+                    "data = excluded.data, version = blobs.version + 1, "
+                    "updated_at = excluded.updated_at RETURNING version", (email, name, data, now))
         return {"version": version}
 
     @app.get("/v1/blobs/{name}")
@@ -178,12 +176,13 @@ def create_app(db, outbox, keyring, clock=None):
         return {"data": bytes(row[0]).hex(), "version": row[1]}
 
     def create_key(c, key_ref, now):
-        if c.one("SELECT 1 FROM oprf_keys WHERE key_ref = ?", (key_ref,)) is not None:
-            raise Conflict("this OPRF key already exists", "key_exists")
         k = oprf.generate_key()
         pub = oprf.public_key(k).hex()
-        c.execute("INSERT INTO oprf_keys (key_ref, wrapped, public_key, created_at) "
-                  "VALUES (?, ?, ?, ?)", (key_ref, keyring.wrap(key_ref, k), pub, now))
+        # The first key stays: a concurrent second creation inserts nothing and is refused.
+        if c.one("INSERT INTO oprf_keys (key_ref, wrapped, public_key, created_at) "
+                 "VALUES (?, ?, ?, ?) ON CONFLICT (key_ref) DO NOTHING RETURNING key_ref",
+                 (key_ref, keyring.wrap(key_ref, k), pub, now)) is None:
+            raise Conflict("this OPRF key already exists", "key_exists")
         return {"public_key": pub}
 
     def eval_key(c, key_ref, blinded_hex, now):
@@ -238,6 +237,7 @@ def create_app(db, outbox, keyring, clock=None):
                 if not heirs.MIN_DAYS <= body.inactivity_days <= heirs.MAX_DAYS:
                     raise BadInput(f"inactivity_days must be {heirs.MIN_DAYS}..{heirs.MAX_DAYS} "
                                    "(the first notice goes out 30 days before release)")
+                c.lock("heirs:" + email)  # count and insert as one decision
                 (count,) = c.one("SELECT COUNT(*) FROM heirs WHERE owner_email = ?", (email,))
                 if count >= MAX_HEIRS:
                     raise Conflict(f"at most {MAX_HEIRS} heirs per owner", "too_many_heirs")
@@ -255,9 +255,12 @@ def create_app(db, outbox, keyring, clock=None):
             with audited(c, request, now, email, "heir_blob_put"):
                 own_heir(c, email, heir_id)
                 data = _hex(body.data, "data", max_bytes=MAX_BLOB)
-                c.execute("UPDATE heirs SET blob = ?, blob_version = blob_version + 1 "
-                          "WHERE heir_id = ?", (data, heir_id))
-                (version,) = c.one("SELECT blob_version FROM heirs WHERE heir_id = ?", (heir_id,))
+                row = c.one("UPDATE heirs SET blob = ?, blob_version = blob_version + 1 "
+                            "WHERE heir_id = ? AND owner_email = ? RETURNING blob_version",
+                            (data, heir_id, email))
+                if row is None:  # deleted by a concurrent request
+                    raise NotFound("no such heir")
+                version = row[0]
         return {"version": version}
 
     @app.post("/v1/heirs/{heir_id}/oprf/key")

@@ -33,38 +33,44 @@ def _token_hash(token):
 def start(c, keyring, email, now):
     """A fresh code for `email` (replacing any pending one); the caller mails it."""
     code = f"{secrets.randbelow(10**6):06d}"
-    c.execute("DELETE FROM codes WHERE email = ?", (email,))
-    c.execute("INSERT INTO codes (email, code_mac, expires_at, tries_left) VALUES (?, ?, ?, ?)",
+    c.execute("INSERT INTO codes (email, code_mac, expires_at, tries_left) VALUES (?, ?, ?, ?) "
+              "ON CONFLICT (email) DO UPDATE SET code_mac = excluded.code_mac, "
+              "expires_at = excluded.expires_at, tries_left = excluded.tries_left",
               (email, keyring.code_mac(email, code), now + CODE_TTL, CODE_TRIES))
     return code
 
 
 def verify(c, keyring, email, code, now):
-    """Check a code; on success a new bearer token (the code is consumed)."""
+    """Check a code; on success a new bearer token (the code is consumed).
+
+    A try is spent before the code is compared, in one conditional UPDATE: concurrent requests
+    (several service processes) each take a distinct try, so a code never answers more than
+    CODE_TRIES guesses; and only the request whose DELETE removes the code gets a token."""
     if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
         raise BadInput("code must be 6 digits")
-    row = c.one("SELECT code_mac, expires_at, tries_left FROM codes WHERE email = ?", (email,))
-    if row is None or row[1] <= now or row[2] <= 0:
-        if row is not None:
-            c.execute("DELETE FROM codes WHERE email = ?", (email,))
+    row = c.one("UPDATE codes SET tries_left = tries_left - 1 "
+                "WHERE email = ? AND expires_at > ? AND tries_left > 0 "
+                "RETURNING code_mac, tries_left", (email, now))
+    if row is None:
+        c.execute("DELETE FROM codes WHERE email = ? AND (expires_at <= ? OR tries_left <= 0)",
+                  (email, now))
         raise Unauthorized("no valid code for this email: request a new one", "code_invalid")
-    if not hmac.compare_digest(row[0], keyring.code_mac(email, code)):
-        if row[2] <= 1:
-            c.execute("DELETE FROM codes WHERE email = ?", (email,))
-        else:
-            c.execute("UPDATE codes SET tries_left = ? WHERE email = ?", (row[2] - 1, email))
+    mac, tries_left = row
+    if not hmac.compare_digest(mac, keyring.code_mac(email, code)):
+        if tries_left <= 0:
+            c.execute("DELETE FROM codes WHERE email = ? AND code_mac = ?", (email, mac))
         raise Unauthorized("wrong code", "code_wrong")
-    c.execute("DELETE FROM codes WHERE email = ?", (email,))
+    if c.one("DELETE FROM codes WHERE email = ? AND code_mac = ? RETURNING email",
+             (email, mac)) is None:
+        raise Unauthorized("no valid code for this email: request a new one", "code_invalid")
     token = secrets.token_hex(32)
     c.execute("DELETE FROM tokens WHERE expires_at <= ?", (now,))
     c.execute("INSERT INTO tokens (token_hash, email, expires_at) VALUES (?, ?, ?)",
               (_token_hash(token), email, now + TOKEN_TTL))
     # A sign-in proves the mailbox owner is alive: it is a check-in like any owner request.
-    if c.one("SELECT 1 FROM accounts WHERE email = ?", (email,)) is None:
-        c.execute("INSERT INTO accounts (email, created_at, last_seen) VALUES (?, ?, ?)",
-                  (email, now, now))
-    else:
-        c.execute("UPDATE accounts SET last_seen = ? WHERE email = ?", (now, email))
+    c.execute("INSERT INTO accounts (email, created_at, last_seen) VALUES (?, ?, ?) "
+              "ON CONFLICT (email) DO UPDATE SET last_seen = excluded.last_seen",
+              (email, now, now))
     return token
 
 

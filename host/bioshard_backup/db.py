@@ -4,7 +4,13 @@ SQL is written once with `?` placeholders and mapped to `%s` for PostgreSQL; the
 two tokens, `{serial}` and `{bytes}`, for the only type differences we need. Access is
 serialised by one lock per process (simple and correct; SQLite WAL + busy timeout lets the
 `tick` command run beside `serve`).
+
+Several service processes may share one PostgreSQL database, so no check may read a value in
+one statement and write a decision based on it in another without a database lock: counters
+change in one conditional `UPDATE … RETURNING`, and read-count-then-insert sequences (rate
+limits) first take `Cursor.lock(name)`, a transaction-scoped lock held until commit.
 """
+import hashlib
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -74,6 +80,15 @@ class Cursor:
         cur.execute(sql, tuple(params))
         return cur
 
+    def lock(self, name):
+        """Serialise every transaction that locks `name` until this one ends. PostgreSQL: a
+        transaction-scoped advisory lock (64 bits of SHA-256 of the name; a collision only
+        serialises two unrelated names). SQLite: nothing to do, every transaction already holds
+        the database's write lock from its first statement (BEGIN IMMEDIATE)."""
+        if self._db.dialect == "postgres":
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            self.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+
     def one(self, sql, params=()):
         return self.execute(sql, params).fetchone()
 
@@ -110,6 +125,7 @@ class Database:
 
     def _migrate(self):
         with self.tx() as c:
+            c.lock("bioshard-backup/schema")  # several processes may start at once
             for stmt in SCHEMA + APPEND_ONLY[self.dialect]:
                 c.execute(stmt.format(**TYPES[self.dialect]))
 

@@ -35,8 +35,8 @@ class Conflict(ApiError):
 class RateLimited(ApiError):
     status, code = 429, "rate_limited"
 
-    def __init__(self, message, retry_after):
-        super().__init__(message)
+    def __init__(self, message, retry_after, code=None):
+        super().__init__(message, code)
         self.retry_after = max(1, int(retry_after))
 
 

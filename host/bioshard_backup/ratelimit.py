@@ -2,6 +2,10 @@
 
 Each allowed request appends one event (bucket, time); a request is refused with the exact
 Retry-After at which the oldest event that makes a window full drops out of it.
+
+Counting and appending are one decision: `check` first takes the bucket's database lock
+(db.Cursor.lock), which the transaction holds until it commits its event, so service processes
+sharing one PostgreSQL database cannot all count "below the limit" at once and all append.
 """
 from .errors import RateLimited
 
@@ -17,20 +21,31 @@ RULES = {
 KEEP = max(w for rules in RULES.values() for _, w in rules)
 
 
-def hit(c, kind, key, now, rules=None):
-    """Record one event for bucket kind:key, or raise RateLimited if any window is full."""
+def check(c, kind, key, now, rules=None, message="too many requests, try later", code=None):
+    """Lock bucket kind:key for this transaction and raise RateLimited if any window is full.
+    The caller appends the event with `record` (in the same transaction) if it counts."""
     bucket = f"{kind}:{key}"
-    rules = rules or RULES[kind]
+    c.lock("rate:" + bucket)
     retry = 0
-    for limit, window in rules:
+    for limit, window in rules or RULES[kind]:
         rows = c.all("SELECT at FROM rate_events WHERE bucket = ? AND at > ? ORDER BY at",
                      (bucket, now - window))
         if len(rows) >= limit:
             # The window frees up when the event `limit` places before the newest drops out.
             retry = max(retry, rows[len(rows) - limit][0] + window - now)
     if retry:
-        raise RateLimited("too many requests, try later", retry)
-    c.execute("INSERT INTO rate_events (bucket, at) VALUES (?, ?)", (bucket, now))
+        raise RateLimited(message, retry, code)
+
+
+def record(c, kind, key, now):
+    """Append one event to bucket kind:key (after `check` in the same transaction)."""
+    c.execute("INSERT INTO rate_events (bucket, at) VALUES (?, ?)", (f"{kind}:{key}", now))
+
+
+def hit(c, kind, key, now, rules=None):
+    """Record one event for bucket kind:key, or raise RateLimited if any window is full."""
+    check(c, kind, key, now, rules)
+    record(c, kind, key, now)
 
 
 def prune(c, now):
