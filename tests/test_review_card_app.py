@@ -430,3 +430,97 @@ def test_version_info_reports_the_sensor_link_or_why_there_is_none(tmp_path):
 
     card = app.Card(Dead(str(tmp_path / "b")))
     assert card._version_info({})["sensor"] == {"error": "sensor answers at no baud rate (24 probes)"}
+
+
+# ---- enroll and recover keep the owner's wallet, or make its successor need the owner -------
+
+def _card_key(secret_b):
+    from bioshard_card.crypto.kdf import card_share_pubkey
+
+    return card_share_pubkey(secret_b)
+
+
+SECRET_B = b"\x11" * 32
+OTHER_SECRET_B = b"\x22" * 32
+
+
+def _fake_bio(monkeypatch, enroll_key=None, recover_secret=None):
+    """Enroll and recover without the fingerprint pipeline: what they derive is scripted."""
+    async def enroll(*args, **kw):
+        return b"blob", enroll_key
+
+    async def read_secret_b(*args, **kw):
+        return recover_secret
+
+    monkeypatch.setattr(app.enroll_flow, "enroll", enroll)
+    monkeypatch.setattr(app.sign_flow, "read_secret_b", read_secret_b)
+
+
+def _set_up(tmp_path, name="flash"):
+    key = _card_key(SECRET_B)
+    return Session(tmp_path / name, WalletRecord(key, [HOST_KEY, key], "regtest")), key
+
+
+def test_recover_deriving_the_same_key_keeps_the_co_signer_and_network(tmp_path, monkeypatch):
+    # Before the fix recover wrote the record with no participants, so the host's next
+    # wallet.set installed any co-signer (and the recover's network) without the owner.
+    s, key = _set_up(tmp_path)
+    _fake_bio(monkeypatch, recover_secret=SECRET_B)
+    r = s.call("recover", {"blob": b"blob", "network": "main", "replace": True})["result"]
+    assert r == {"pubkey": key, "network": "regtest", "wallet": True}
+    for card in (s.card, app.Card(FakeBoard(tmp_path / "flash"))):  # also after a reboot
+        assert card.wallet.participants == sorted([HOST_KEY, key]) and card.wallet.network == "regtest"
+    r = s.call("wallet.set", {"participants": [OTHER_KEY, key]})
+    assert r["error"]["code"] == rpc.PROTOCOL_ERROR  # another co-signer: replace + the owner
+    r = s.call("wallet.set", {"participants": [OTHER_KEY, key], "replace": True}, answers=[BUTTON])
+    assert r["error"]["code"] == rpc.USER_CANCELLED
+    assert s.card.wallet.participants == sorted([HOST_KEY, key])
+    r = s.call("wallet.set", {"participants": [key, HOST_KEY]})  # the same wallet: no touch
+    assert "result" in r and s.card.fingers.asked == 1  # only the rejected REPLACE asked
+
+
+def _replaced_key_needs_the_owner(s, flash, new_key):
+    assert not s.card.wallet.ready and s.card.wallet.card_key == new_key
+    assert app.Card(FakeBoard(flash)).wallet.replacing  # kept on flash across a reboot
+    r = s.call("wallet.set", {"participants": [OTHER_KEY, new_key]})
+    assert r["error"]["code"] == rpc.PROTOCOL_ERROR and s.card.fingers.asked == 0
+    for answer, code in ((BUTTON, rpc.USER_CANCELLED), (TIMEOUT, rpc.USER_TIMEOUT)):
+        r = s.call("wallet.set", {"participants": [OTHER_KEY, new_key], "replace": True}, answers=[answer])
+        assert r["error"]["code"] == code
+        assert not s.card.wallet.ready and s.card._load_wallet().replacing
+    r = s.call("wallet.set", {"participants": [OTHER_KEY, new_key], "replace": True}, answers=[FINGER])
+    assert set(r["result"]) == {"aggregate_key", "output_key"}
+    assert s.card.wallet.participants == sorted([OTHER_KEY, new_key])
+    assert not s.card._load_wallet().replacing  # the owner confirmed: an ordinary wallet again
+    r = s.call("wallet.set", {"participants": [new_key, OTHER_KEY]})
+    assert "result" in r and s.card.fingers.asked == 3
+
+
+def test_recover_with_other_fingers_makes_the_next_co_signer_need_the_owner(tmp_path, monkeypatch):
+    s, key = _set_up(tmp_path)
+    new_key = _card_key(OTHER_SECRET_B)
+    _fake_bio(monkeypatch, recover_secret=OTHER_SECRET_B)
+    r = s.call("recover", {"blob": b"blob", "network": "main", "replace": True})["result"]
+    assert r == {"pubkey": new_key, "network": "main", "wallet": False}
+    _replaced_key_needs_the_owner(s, tmp_path / "flash", new_key)
+
+
+def test_enroll_over_a_set_up_wallet_makes_the_next_co_signer_need_the_owner(tmp_path, monkeypatch):
+    s, key = _set_up(tmp_path)
+    new_key = _card_key(OTHER_SECRET_B)
+    _fake_bio(monkeypatch, enroll_key=new_key)
+    r = s.call("enroll", {"fingers": [1], "network": "main", "replace": True})["result"]
+    assert r["pubkey"] == new_key
+    _replaced_key_needs_the_owner(s, tmp_path / "flash", new_key)
+
+
+def test_a_first_wallet_after_enroll_or_recover_on_a_new_card_needs_no_touch(tmp_path, monkeypatch):
+    # Nothing to protect yet: the owner checks the new wallet's address with address.show.
+    key = _card_key(SECRET_B)
+    _fake_bio(monkeypatch, enroll_key=key, recover_secret=SECRET_B)
+    for method, params in (("enroll", {"fingers": [1], "network": "test"}), ("recover", {"blob": b"b", "network": "test"})):
+        s = Session(tmp_path / method)
+        assert s.call(method, params)["result"]["pubkey"] == key
+        assert not s.card.wallet.replacing and s.card.wallet.network == "test"
+        assert "result" in s.call("wallet.set", {"participants": [HOST_KEY, key]})
+        assert s.card.fingers.asked == 0

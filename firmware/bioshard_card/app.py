@@ -171,7 +171,7 @@ class Card:
             raise errors.not_ready("this card already has a wallet; enrolling again replaces it (replace=true)")
         async def flow():
             blob, pub = await enroll_flow.enroll(self.display, self.fingers, ids, presses)
-            self._save_wallet(WalletRecord(pub, None, net))
+            self._save_wallet(self._successor(pub, net))
             return {"blob": blob, "pubkey": pub}
 
         return await self._flow(flow())
@@ -191,10 +191,16 @@ class Card:
             secret_b = await sign_flow.read_secret_b(self.display, self.fingers, blob, False, "Restore")
             pub = card_share_pubkey(secret_b)
             secret_b = None
-            self._save_wallet(WalletRecord(pub, None, net))
-            return {"pubkey": pub}
+            w = self._successor(pub, net)
+            self._save_wallet(w)
+            return {"pubkey": pub, "network": w.network, "wallet": w.ready}
 
         return await self._flow(flow())
+
+    def _successor(self, pub, net):
+        """The wallet record after an enroll or recover derived `pub` (WalletRecord.successor)."""
+        w = self.wallet
+        return WalletRecord(pub, None, net) if w is None else w.successor(pub, net)
 
     async def _wallet_set(self, params):
         w = self.wallet
@@ -208,12 +214,13 @@ class Card:
             nw.set_participants(keys)
         except WalletRecordError as e:
             raise errors.bad_params(str(e))
-        if w.ready and w.participants != nw.participants:
+        if (w.ready and w.participants != nw.participants) or w.replacing:
             if not params.get("replace"):
                 raise errors.not_ready("this card belongs to another wallet (replace=true to overwrite)")
-            # Swapping the co-signer changes every address the card will confirm as this
-            # wallet's: a host alone must not do it, or address.show would vouch for an
-            # address the owner's Secret A cannot spend. The owner sees the new address.
+            # Swapping the co-signer, or the first co-signer after a set-up wallet's key was
+            # replaced, changes every address the card will confirm as this wallet's: a host
+            # alone must not do it, or address.show would vouch for an address the owner's
+            # Secret A cannot spend. The owner sees the new address (and so its network).
             await self._flow(self._confirm_replace(nw))
         self._save_wallet(nw)
         return {"aggregate_key": nw.agg_key, "output_key": nw.output_key}

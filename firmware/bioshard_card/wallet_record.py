@@ -3,6 +3,9 @@
 #   card_key      33-byte plain pubkey of the card's share (from enrollment)
 #   participants  the two plain pubkeys in BIP-327 key_sort order (host's and the card's)
 #   network       "main" | "test" | "signet" | "regtest"
+#   replacing     the card key of a set-up wallet was replaced (enroll, or recover with other
+#                 fingers or blob): the next co-signer is a change of wallet, so wallet.set
+#                 asks the owner on the card even though this record has no participants yet
 # From these the card computes the aggregate key and the Taproot output key itself, so a
 # host cannot make it call a foreign output "change".
 from .crypto import musig2_keyagg as ka
@@ -18,7 +21,7 @@ class WalletRecordError(ValueError):
 
 
 class WalletRecord:
-    def __init__(self, card_key, participants=None, network="main"):
+    def __init__(self, card_key, participants=None, network="main", replacing=False):
         if len(card_key) != 33 or card_key[0] not in (2, 3):
             raise WalletRecordError("card key must be a 33-byte compressed pubkey")
         if network not in NETWORKS:
@@ -26,6 +29,7 @@ class WalletRecord:
         self.card_key = bytes(card_key)
         self.participants = None
         self.network = network
+        self.replacing = bool(replacing)
         self.agg_key = None
         self.output_key = None
         if participants is not None:
@@ -54,13 +58,27 @@ class WalletRecord:
     def ready(self):
         return self.participants is not None
 
+    def successor(self, card_key, network):
+        """The record an enroll or recover that derived `card_key` writes over this one.
+
+        The same key keeps the participants and the network: the owner's wallet is unchanged
+        (a network the host asks for is ignored here; the reply says which one the card kept).
+        Another key cannot keep participants that name the old key, so the record starts empty
+        but remembers that it replaced a set-up wallet: the co-signer that follows needs the
+        owner's confirmation on the card (the host must not choose it and the network alone)."""
+        if self.ready and bytes(card_key) == self.card_key:
+            return WalletRecord(card_key, self.participants, self.network)
+        return WalletRecord(card_key, None, network, self.ready or self.replacing)
+
     def tweaks(self):
         """(tweaks, is_xonly) for MuSig2: the BIP-341 key-path tweak of the aggregate key."""
         return [taproot.tap_tweak(self.agg_key[1:])], [True]
 
     def to_bytes(self):
-        return cbor.dumps({"v": VERSION, "card": self.card_key, "keys": self.participants or [],
-                           "net": self.network})
+        d = {"v": VERSION, "card": self.card_key, "keys": self.participants or [], "net": self.network}
+        if self.replacing:
+            d["rep"] = True
+        return cbor.dumps(d)
 
     @classmethod
     def from_bytes(cls, b):
@@ -72,10 +90,11 @@ class WalletRecord:
                 raise WalletRecordError("damaged wallet record")
             if d.get("v") != VERSION:
                 raise WalletRecordError("unsupported wallet record version")
-            card, keys, net = d["card"], d["keys"], d["net"]
-            if not isinstance(card, (bytes, bytearray)) or type(keys) is not list or type(net) is not str:
+            card, keys, net, rep = d["card"], d["keys"], d["net"], d.get("rep", False)
+            if not isinstance(card, (bytes, bytearray)) or type(keys) is not list or type(net) is not str \
+                    or type(rep) is not bool:
                 raise WalletRecordError("damaged wallet record")
-            return cls(card, keys or None, net)
+            return cls(card, keys or None, net, rep)
         except MemoryError:
             raise
         except WalletRecordError:

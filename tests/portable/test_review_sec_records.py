@@ -48,3 +48,19 @@ def test_an_identity_record_with_an_invalid_key_is_refused_as_a_record():
     for sk in (bytes(32), n.to_bytes(32, "big"), (n + 1).to_bytes(32, "big"), b"\xff" * 32):
         raises(PairingError, CardIdentity.from_bytes, b"\x01" + sk)
     assert CardIdentity.from_bytes(b"\x01" + (5).to_bytes(32, "big")).pub == ec.cbytes(ec.mul_g(5))
+
+
+def test_the_successor_of_a_set_up_wallet_keeps_it_or_is_marked_as_replacing():
+    OTHER = ec.cbytes(ec.mul_g(13))
+    w = WalletRecord(CARD, [HOST, CARD], "regtest")
+    same = w.successor(CARD, "main")  # same key: the owner's wallet, whatever the host asks
+    assert same.participants == w.participants and same.network == "regtest" and not same.replacing
+    new = w.successor(OTHER, "main")
+    assert new.participants is None and new.network == "main" and new.replacing
+    back = WalletRecord.from_bytes(new.to_bytes())
+    assert back.replacing and back.card_key == OTHER
+    assert new.successor(CARD, "test").replacing  # still no confirmed co-signer: still replacing
+    fresh = WalletRecord(CARD, None, "test").successor(OTHER, "main")
+    assert not fresh.replacing and not WalletRecord.from_bytes(fresh.to_bytes()).replacing
+    d = {"v": 1, "card": CARD, "keys": [], "net": "main", "rep": 1}
+    raises(WalletRecordError, WalletRecord.from_bytes, cbor.dumps(d))
