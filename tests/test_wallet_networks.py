@@ -7,7 +7,8 @@ from embit import script as embit_script
 from embit.ec import PrivateKey as EmbitKey
 from embit.networks import NETWORKS as EMBIT_NETS
 
-from bioshard_card.btc.address import address_network, address_to_script
+from bioshard_card.btc.address import address_to_script
+from bioshard_card.btc.address_net import address_network
 from bioshard_card.btc.errors import PSBTError
 
 from test_btc_host import DESC, main

@@ -248,10 +248,23 @@ class Card:
             raise errors.not_ready("no wallet on this card yet")
         from .btc.address import p2tr_script, script_to_address
 
-        addr = script_to_address(p2tr_script(w.output_key), w.network)
+        # An HD child (BIP-328 <0;1>/index, derived here from the paired aggregate) when the
+        # host names an index; the single-key wallet's address otherwise.
+        index = params.get("index")
+        label, path = "Receive address", "2-of-2"
+        if index is None:
+            addr = script_to_address(p2tr_script(w.output_key), w.network)
+        else:
+            from .btc.hd import Children, MAX_INDEX, path_text
+
+            branch = 1 if params.get("change") else 0
+            if type(index) is not int or not 0 <= index < MAX_INDEX:
+                raise errors.bad_params("index: 0..%d" % (MAX_INDEX - 1))
+            addr = script_to_address(Children(w.agg_key).script((branch, index)), w.network)
+            label, path = ("Change address" if branch else "Receive address"), path_text((branch, index))
 
         async def flow():
-            await self.display.show_async(screens.address_verify, addr, "Receive address", "2-of-2")
+            await self.display.show_async(screens.address_verify, addr, label, path)
             return (await self.fingers.tap(CONFIRM_TIMEOUT_MS)) == FINGER
 
         ok = await self._flow(flow())

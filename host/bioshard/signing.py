@@ -353,6 +353,7 @@ class TwoOfTwo:
         self._secnonce = None
         self.pubnonces = [None, None]
         self.aggnonce = None
+        self.host_psig = None  # this host's partial signature, once finish() made it
 
     def host_nonce(self):
         self._secnonce, pub = nonce_gen(self._sk, self.host_pubkey, self.aggpk, self.msg, None)
@@ -380,7 +381,7 @@ class TwoOfTwo:
         secnonce, self._secnonce = self._secnonce, None
         psigs = [None, None]
         psigs[self.card_index] = card_psig
-        psigs[self.host_index] = sign(secnonce, self._sk, ctx)
+        psigs[self.host_index] = self.host_psig = sign(secnonce, self._sk, ctx)
         sig = verified_partial_sig_agg(psigs, self.pubnonces, ctx)
         if not schnorr_verify(self.msg, self.aggpk, sig):
             raise RuntimeError("aggregate signature does not verify")

@@ -43,12 +43,14 @@ class PsbtInput:
     finalized = False
     pub_nonces = 0
     partial_sigs = 0
+    derivations = None  # ((x-only key, path tuple), ...) from key-path TAP_BIP32 fields
 
 
 class PsbtOutput:
     internal_key = None
     musig = None
     tap_tree = False
+    derivations = None
 
 
 def split33(raw):

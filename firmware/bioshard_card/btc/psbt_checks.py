@@ -101,13 +101,28 @@ def tap_tree(v):
         raise PSBTError("bad tap tree value")  # incomplete tree
 
 
-def tap_bip32(kd, v, what):
+MAX_DERIVATIONS = 4  # key-path TAP_BIP32 entries kept per input/output
+
+
+def tap_bip32(kd, v, what, prev):
+    """Checks a TAP_BIP32_DERIVATION field; returns `prev` plus (x-only key, path tuple) when
+    the key is not in a script leaf (no leaf hashes) and the path has at most 2 steps: the
+    only ones that can name a child of the wallet (see hd.py)."""
     if len(kd) != 32:
         raise PSBTError("bad key for %s" % what)
     n = v.compact()
     if n > 64 or n * 32 + 4 > v.remaining():
         raise PSBTError("bad %s value" % what)
     v.skip(n * 32 + 4)  # leaf hashes, master fingerprint
-    if v.remaining() % 4 or v.remaining() > 4 * 32:
+    steps = v.remaining()
+    if steps % 4 or steps > 4 * 32:
         raise PSBTError("bad %s value" % what)
-    v.skip(v.remaining())
+    if n or steps > 8:
+        v.skip(steps)
+        return prev
+    path = tuple(v.u32() for _ in range(steps // 4))
+    if prev is None:
+        prev = ()
+    elif len(prev) >= MAX_DERIVATIONS:
+        raise PSBTError("too many key-path derivations")
+    return prev + ((bytes(kd), path),)

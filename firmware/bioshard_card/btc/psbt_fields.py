@@ -58,7 +58,7 @@ def output_handler(out, intern):
             tap_tree(v)
             out.tap_tree = True
         elif t == _O_TAP_BIP32:
-            tap_bip32(kd, v, "tap bip32 derivation")
+            out.derivations = tap_bip32(kd, v, "tap bip32 derivation", out.derivations)
         elif t == _O_MUSIG_PARTICIPANTS:
             out.musig = musig_participants(kd, v, "musig2 participants", intern, out.musig)
         elif t == _O_REDEEM_SCRIPT or t == _O_WITNESS_SCRIPT:

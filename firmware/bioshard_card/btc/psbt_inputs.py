@@ -84,7 +84,7 @@ def input_handler(inp, txin, intern):
             if v.remaining() < 1:
                 raise PSBTError("bad tap leaf script value")
         elif t == _I_TAP_BIP32:
-            tap_bip32(kd, v, "tap bip32 derivation")
+            inp.derivations = tap_bip32(kd, v, "tap bip32 derivation", inp.derivations)
         elif t == _I_MUSIG_PARTICIPANTS:
             inp.musig = musig_participants(kd, v, "musig2 participants", intern, inp.musig)
         elif t == _I_MUSIG_PUB_NONCE:

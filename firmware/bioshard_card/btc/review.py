@@ -2,7 +2,11 @@
 # PSBT bytes and the wallet the card was paired into; nothing the host *says* about an output
 # is believed unless the card can check it:
 #  - an output is change only if its scriptPubKey is exactly the wallet's own P2TR script
-#    (the Taproot tweak of the 2-of-2 MuSig2 aggregate key, fixed at pairing);
+#    (the Taproot tweak of the 2-of-2 MuSig2 aggregate key, fixed at pairing), or the script
+#    of an HD child (BIP-328 <0;1>/index below that aggregate) the card derived itself from
+#    the index a TAP_BIP32_DERIVATION field names (see hd.py);
+#  - an input is ours only if its script is one of those too: one the card cannot derive is
+#    refused;
 #  - an output whose PSBT fields claim our keys but whose script is not ours is a refusal
 #    (that is the classic "fake change" attack);
 #  - every input must be ours, spent by key path with SIGHASH_DEFAULT or SIGHASH_ALL, so the
@@ -32,6 +36,30 @@ class Wallet:
         self.participants_raw = b"".join(self.participants)
         self.card_key = card_key
         self.network = network
+        self._children = None
+
+    @property
+    def children(self):
+        """HD children of the aggregate key (hd.Children), derived on demand."""
+        if self._children is None:
+            from .hd import Children
+
+            self._children = Children(self.agg_key)
+        return self._children
+
+    def own_path(self, entries, script, internal_key):
+        """The <0;1>/index of an HD child paying `script`, named by `entries`, or None."""
+        if self.agg_key is None or not entries:
+            return None
+        return self.children.find(entries, script, internal_key)
+
+    def session_tweaks(self, path):
+        """(tweaks, is_xonly) of the MuSig2 session for the base key (path None) or a child."""
+        if path is None:
+            from .signing import taproot_tweak
+
+            return [taproot_tweak(self.agg_key)], [True]
+        return self.children.tweaks(path)
 
     def known(self):
         """Values the parser may share instead of copying (see psbt.parse)."""
@@ -60,16 +88,20 @@ class Wallet:
 
 
 class OutputLine:
-    def __init__(self, index, text, amount, change):
+    def __init__(self, index, text, amount, change, path=None):
         self.index = index
         self.text = text  # address or a description of a non-address script
         self.amount = amount
         self.change = change
+        self.path = path  # (branch, index) of an HD change output, else None
 
 
 class Review:
-    def __init__(self, psbt, cache, outputs, total_in, total_out, fee, vsize, warnings):
+    def __init__(self, psbt, cache, outputs, total_in, total_out, fee, vsize, warnings, paths=None,
+                 wallet=None):
         self.psbt = psbt
+        self.paths = paths or [None] * len(psbt.inputs)  # per input: HD child or None (base key)
+        self.wallet = wallet
         self.cache = cache
         self.outputs = outputs
         self.total_in = total_in
@@ -94,6 +126,10 @@ class Review:
         t = self.psbt.inputs[index].sighash
         return SIGHASH_DEFAULT if t is None else t
 
+    def session_tweaks(self, index):
+        """(tweaks, is_xonly) MuSig2 signs input `index` with (derivation, then Taproot)."""
+        return self.wallet.session_tweaks(self.paths[index])
+
     def lines(self):
         """Text for the panel, one item per line; amounts always with 8 decimals."""
         out = []
@@ -101,6 +137,10 @@ class Review:
             tag = "CHANGE " if o.change else "SEND "
             out.append("%s#%d %s" % (tag, o.index, format_btc(o.amount)))
             out.append(o.text)
+            if o.path is not None:
+                from .hd import path_text
+
+                out.append("(%s)" % path_text(o.path))
         out.append("FEE %s" % format_btc(self.fee))
         out.append(self.fee_rate())
         for w in self.warnings:
@@ -125,22 +165,29 @@ def review(psbt, wallet):
     """Check a parsed PSBT against the wallet; return a Review or raise PSBTError."""
     tx = psbt.tx
     total_in = 0
+    paths = []
     for n, inp in enumerate(psbt.inputs):
         if inp.amount is None:
             raise PSBTError("input %d: missing witness utxo" % n)
         s = inp.script
         if len(s) != 34 or s[0] != 0x51 or s[1] != 0x20:
             raise PSBTError("input %d: not Taproot, not ours" % n)
+        path = None
         if s != wallet.script:
-            raise PSBTError("input %d: Taproot input not ours" % n)
+            path = wallet.own_path(inp.derivations, s, inp.internal_key)
+            if path is None:
+                raise PSBTError("input %d: Taproot input not ours" % n)
+        paths.append(path)
         if inp.finalized:
             raise PSBTError("input %d: already finalized" % n)
         if inp.sighash is not None and inp.sighash not in (SIGHASH_DEFAULT, SIGHASH_ALL):
             raise PSBTError("input %d: unsupported sighash type" % n)
         if inp.merkle_root is not None:
             raise PSBTError("input %d: script tree not in this wallet" % n)
-        if inp.internal_key is not None and wallet.agg_xonly is not None and inp.internal_key != wallet.agg_xonly:
-            raise PSBTError("input %d: internal key not ours" % n)
+        if inp.internal_key is not None and wallet.agg_xonly is not None:
+            own = wallet.agg_xonly if path is None else wallet.children.child(path)[1][1:]
+            if inp.internal_key != own:
+                raise PSBTError("input %d: internal key not ours" % n)
         for agg, raw in inp.musig or ():
             if wallet.agg_key is not None and (agg != wallet.agg_key or raw != wallet.participants_raw):
                 raise PSBTError("input %d: MuSig2 participants not ours" % n)
@@ -153,12 +200,21 @@ def review(psbt, wallet):
     for n, o in enumerate(tx.outputs):
         meta = psbt.outputs[n]
         change = o.script == wallet.script
+        path = None
+        if not change:
+            path = wallet.own_path(meta.derivations, o.script, meta.internal_key)
+            if path is not None:
+                from .hd import MAX_INDEX
+
+                if path[1] >= MAX_INDEX:
+                    raise PSBTError("output %d: change to index %d, beyond %d" % (n, path[1], MAX_INDEX))
+                change = True
         if not change and wallet.claims_ours(meta.internal_key, meta.musig):
             raise PSBTError("output %d: change claimed but not ours" % n)
         if change and meta.tap_tree:
             raise PSBTError("output %d: change with a script tree" % n)
         total_out += o.amount
-        lines.append(OutputLine(n, describe_script(o.script, wallet.network), o.amount, change))
+        lines.append(OutputLine(n, describe_script(o.script, wallet.network), o.amount, change, path))
     if total_out > MAX_MONEY:
         raise PSBTError("output total out of range")
     fee = total_in - total_out
@@ -175,7 +231,7 @@ def review(psbt, wallet):
     if not sent:
         warnings.append("self-transfer: every output is change")
     cache = SighashCache(tx, [i.amount for i in psbt.inputs], [i.script for i in psbt.inputs])
-    return Review(psbt, cache, lines, total_in, total_out, fee, vsize, warnings)
+    return Review(psbt, cache, lines, total_in, total_out, fee, vsize, warnings, paths, wallet)
 
 
 def review_psbt(buf, wallet):

@@ -115,10 +115,12 @@ async def sign(display, fingers, wallet, psbt, blob, host_nonces, context=b""):
     try:
         if signer.pubkey != wallet.card_key:
             raise errors.mismatch("these fingers and blob derive another card key than this wallet's")
-        tweaks, is_xonly = wallet.tweaks()
         nonces = []
         psigs = []
         for i in range(n_in):
+            # The base key's Taproot tweak, or an HD child's derivation tweaks then its Taproot
+            # tweak: what the card derived itself while reviewing the input.
+            tweaks, is_xonly = rv.session_tweaks(i)
             pubnonce, psig = signer.deterministic_sign(host_nonces[i], wallet.participants, rv.sighash(i),
                                                        tweaks, is_xonly)
             nonces.append(pubnonce)

@@ -90,12 +90,30 @@ def strip_checksum(text: str) -> str:
 # ---- BIP-32 public derivation (libsecp256k1) ------------------------------------------------
 
 def ckd_pub(key: bytes, chaincode: bytes, index: int):
+    return ckd_pub_tweak(key, chaincode, index)[:2]
+
+
+def ckd_pub_tweak(key: bytes, chaincode: bytes, index: int):
+    """(child key, child chain code, I_L): I_L is the plain tweak BIP-328 signers apply."""
     if index >= 0x80000000:
         raise DescriptorError("hardened derivation needs a private key")
     I = hmac.new(chaincode, key + index.to_bytes(4, "big"), hashlib.sha512).digest()
     if int.from_bytes(I[:32], "big") >= keyagg.N:
         raise DescriptorError("invalid child (skip this index)")
-    return PublicKey(key).add(I[:32]).format(), I[32:]
+    return PublicKey(key).add(I[:32]).format(), I[32:], I[:32]
+
+
+# BIP-390 wants every participant of a ranged musig() to be an xpub, but a participant here is
+# a bare key (the card's share, Secret A): it is written as a depth-0 xpub whose chain code is
+# a tagged hash of the key. Nothing is ever derived below it (the derivation is after musig(),
+# on the aggregate), so the chain code only has to be the same for everyone who writes it.
+_PARTICIPANT_CC_TAG = "bioshard/participant-xpub"
+
+
+def participant_xpub(pubkey: bytes, network: str = "main") -> str:
+    cc = keyagg.tagged_hash(_PARTICIPANT_CC_TAG, bytes(pubkey))
+    version = bytes.fromhex("0488b21e") if network == "main" else bytes.fromhex("043587cf")
+    return xpub_string(bytes(pubkey), cc, version)
 
 
 def parse_xpub(s: str):
@@ -221,7 +239,42 @@ class Descriptor:
 
     @classmethod
     def from_keys(cls, pubkeys, kind="tr"):
+        """The single-key wallet `tr(musig(A,B))` (one reused address; kept for old wallets)."""
         return cls("%s(musig(%s))" % (kind, ",".join(bytes(k).hex() for k in pubkeys)))
+
+    @classmethod
+    def hd_from_keys(cls, pubkeys, network="main", path="/<0;1>/*"):
+        """The HD wallet `tr(musig(xpubA,xpubB)/<0;1>/*)`: receive and change children of the
+        BIP-328 aggregate xpub (participants as depth-0 xpubs, see participant_xpub)."""
+        keys = ",".join(participant_xpub(k, network) for k in pubkeys)
+        return cls("tr(musig(%s)%s)" % (keys, path))
+
+    def is_hd(self):
+        """True for the wallet form the card signs for by index: musig(...)/<0;1>/*."""
+        return (self.kind == "tr" and self.steps == [(0, 1), "*"]
+                and not any(k.steps for k in self.keys))
+
+    def single_key(self):
+        """The same participants as the old single-key descriptor tr(musig(A,B))."""
+        return Descriptor.from_keys([k.pubkey for k in self.keys])
+
+    def musig_aggregate(self) -> bytes:
+        """The untweaked BIP-327 aggregate (33 bytes) of the (non-ranged) participants: the key
+        PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS files them under."""
+        return keyagg.key_agg(keyagg.key_sort(k.derive(0, False) for k in self.keys))
+
+    def child_path(self, index=0, change=False):
+        """The derivation steps after musig() for one child, as integers."""
+        return [index if s == "*" else (s[1] if change else s[0]) if isinstance(s, tuple) else s
+                for s in self.steps]
+
+    def derivation_tweaks(self, index=0, change=False):
+        """BIP-328 plain tweaks (I_L per step) from the aggregate to the child's internal key."""
+        key, cc, out = self.musig_aggregate(), BIP328_CHAINCODE, []
+        for n in self.child_path(index, change):
+            key, cc, t = ckd_pub_tweak(key, cc, n)
+            out.append(t)
+        return out
 
     def ranged(self):
         return "*" in self.steps or any(k.ranged() for k in self.keys)

@@ -49,3 +49,67 @@ def build(utxos, outputs, agg_key: bytes, participants, output_key: bytes,
     for s, _ in outputs:
         outs.append(_wallet_fields(agg_key, participants, b"\x05", b"\x08") if s == own else {})
     return PsbtMaps({b"\x00": tx.serialize()}, ins, outs)
+
+
+# ---- HD wallet (BIP-328 children of the aggregate, BIP-373 fields) ------------------------
+
+def aggregate_fingerprint(agg_key: bytes) -> bytes:
+    """Master fingerprint of the BIP-328 synthetic xpub: hash160 of the aggregate key."""
+    import hashlib
+
+    return hashlib.new("ripemd160", hashlib.sha256(bytes(agg_key)).digest()).digest()[:4]
+
+
+def tap_bip32_value(agg_key: bytes, path) -> bytes:
+    """PSBT_{IN,OUT}_TAP_BIP32_DERIVATION value of a key-path key: no leaf hashes, the
+    aggregate's fingerprint, the path (BIP-373 reads it as BIP-328 derivation)."""
+    return b"\x00" + aggregate_fingerprint(agg_key) + b"".join(struct.pack("<I", n) for n in path)
+
+
+def hd_fields(desc, index: int, change: bool, internal_type: bytes, bip32_type: bytes, musig_type: bytes):
+    agg = desc.musig_aggregate()
+    child = desc.aggregate_key(index, change)
+    return {
+        internal_type: child[1:],
+        bip32_type + child[1:]: tap_bip32_value(agg, desc.child_path(index, change)),
+        musig_type + agg: b"".join(desc.participants()),
+    }
+
+
+class HdUtxo(Utxo):
+    """A wallet UTXO at a child of the HD descriptor (change False: receive branch)."""
+
+    def __init__(self, txid_hex: str, vout: int, amount: int, desc, index: int, change: bool = False,
+                 legacy: bool = False):
+        script = desc.single_key().script() if legacy else desc.script(index, change)
+        super().__init__(txid_hex, vout, amount, script)
+        self.index, self.change, self.legacy = index, change, legacy
+
+
+def build_hd(desc, utxos, outputs, change=None, locktime: int = 0, sequence: int = 0xFFFFFFFD,
+             version: int = 2) -> PsbtMaps:
+    """PSBT spending HdUtxos of an HD descriptor. outputs: [(scriptPubKey, sats)];
+    change: None or (sats, change index), appended last with its derivation fields so the card
+    can derive it and show it as change."""
+    for u in utxos:
+        want = desc.single_key().script() if u.legacy else desc.script(u.index, u.change)
+        if u.script != want:
+            raise ValueError("utxo %s:%d is not at the path it names" % (u.txid[::-1].hex(), u.vout))
+    outs = list(outputs)
+    if change is not None:
+        outs.append((desc.script(change[1], True), change[0]))
+    tx = Tx(version, [TxIn(u.txid, u.vout, sequence) for u in utxos],
+            [TxOut(a, s) for s, a in outs], locktime)
+    ins = []
+    for u in utxos:
+        m = {b"\x01": struct.pack("<Q", u.amount) + bytes((len(u.script),)) + u.script}
+        if u.legacy:
+            agg = desc.musig_aggregate()
+            m.update(_wallet_fields(agg, desc.participants(), b"\x17", b"\x1a"))
+        else:
+            m.update(hd_fields(desc, u.index, u.change, b"\x17", b"\x16", b"\x1a"))
+        ins.append(m)
+    out_maps = [{} for _ in outputs]
+    if change is not None:
+        out_maps.append(hd_fields(desc, change[1], True, b"\x05", b"\x07", b"\x08"))
+    return PsbtMaps({b"\x00": tx.serialize()}, ins, out_maps)

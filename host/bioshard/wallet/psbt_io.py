@@ -39,8 +39,19 @@ class PsbtMaps:
 # What the card needs from each input: UTXO (amount + script), sighash type, Taproot key
 # fields and BIP-373 MuSig2 fields. Everything else (non-witness UTXOs of whole previous
 # transactions, BIP-32 derivations, proprietary data) only costs BLE time and card heap.
-_CARD_INPUT_KEYS = (0x01, 0x03, 0x13, 0x17, 0x18, 0x1A, 0x1B, 0x1C)
-_CARD_OUTPUT_KEYS = (0x05, 0x06, 0x08)
+_CARD_INPUT_KEYS = (0x01, 0x03, 0x13, 0x16, 0x17, 0x18, 0x1A, 0x1B, 0x1C)
+_CARD_OUTPUT_KEYS = (0x05, 0x06, 0x07, 0x08)
+_TAP_BIP32 = (0x16, 0x07)
+# A key-path TAP_BIP32 value naming an HD child: no leaf hashes, fingerprint, 2 path steps.
+_CHILD_DERIVATION_LEN = 1 + 4 + 8
+
+
+def _for_card(k, v, keep):
+    if k[0] not in keep:
+        return False
+    # Only derivations that can name a child of the wallet (hd.py on the card); participants'
+    # own BIP-32 origins that other software adds are not needed there.
+    return k[0] not in _TAP_BIP32 or len(v) == _CHILD_DERIVATION_LEN
 
 
 def for_card(p: PsbtMaps) -> bytes:
@@ -48,8 +59,8 @@ def for_card(p: PsbtMaps) -> bytes:
     sighash commits to every input amount and script, so dropping a non-witness UTXO cannot
     hide a fee."""
     g = {b"\x00": p.global_map[b"\x00"]}
-    ins = [{k: v for k, v in m.items() if k[0] in _CARD_INPUT_KEYS} for m in p.inputs]
-    outs = [{k: v for k, v in m.items() if k[0] in _CARD_OUTPUT_KEYS} for m in p.outputs]
+    ins = [{k: v for k, v in m.items() if _for_card(k, v, _CARD_INPUT_KEYS)} for m in p.inputs]
+    outs = [{k: v for k, v in m.items() if _for_card(k, v, _CARD_OUTPUT_KEYS)} for m in p.outputs]
     return PsbtMaps(g, ins, outs).serialize()
 
 
