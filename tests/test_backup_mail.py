@@ -1,5 +1,6 @@
 """bioshard-backup outboxes: URL parsing, SMTP dialogue (against a recording fake), file outbox."""
 import json
+import smtplib
 import sys
 from pathlib import Path
 
@@ -30,7 +31,7 @@ class FakeSMTP:
     def login(self, user, password):
         self.log.append(("login", user, password))
 
-    def send_message(self, msg):
+    def send_message(self, msg, to_addrs=None):
         self.log.append(("send", msg["From"], msg["To"], msg["Subject"], msg.get_content()))
 
 
@@ -79,3 +80,34 @@ def test_console_and_bad_urls(capsys):
     assert "a@b.org" in capsys.readouterr().err
     with pytest.raises(ValueError):
         mail.from_url("http://x")
+
+
+class EnvelopeSMTP(smtplib.SMTP):
+    """smtplib's own send_message (recipient derivation and all) without a network: records
+    the envelope it would send."""
+    envelopes = []
+
+    def __init__(self, host, port, timeout):
+        super().__init__()  # no host: does not connect
+        self.ehlo_resp = b"fake"
+
+    def starttls(self):
+        pass
+
+    def sendmail(self, from_addr, to_addrs, msg, mail_options=(), rcpt_options=()):
+        self.envelopes.append(list(to_addrs))
+        return {}
+
+    def quit(self):
+        pass
+
+
+def test_smtp_envelope_has_exactly_the_one_recipient(monkeypatch):
+    # Even if a list slipped past address.parse, the envelope names only the string given
+    # (the relay refuses it), never the addresses a header parser would split it into.
+    EnvelopeSMTP.envelopes = []
+    monkeypatch.setattr(mail.smtplib, "SMTP", EnvelopeSMTP)
+    box = mail.from_url("smtp://mail.x.org")
+    box.send("a@b.org", "s", "b")
+    box.send("x1,victim@example.org", "s", "b")
+    assert EnvelopeSMTP.envelopes == [["a@b.org"], ["x1,victim@example.org"]]

@@ -26,7 +26,7 @@ from bioshard_card.storage import RecordStore
 
 link = SocketPeripheral("bioshard-pair", sys.argv[2], 247)
 d = Dispatcher()
-state = {"stop": False, "confirm": True}
+state = {"stop": False, "confirm": True, "replace": True}
 
 
 class Ui:
@@ -36,6 +36,10 @@ class Ui:
     async def confirm_pairing(self):
         await asyncio.sleep_ms(1)
         return state["confirm"]
+
+    async def confirm_replace_pairing(self):
+        print("REPLACE?")  # the card's own "a pairing exists and will be replaced" screen
+        return state["replace"]
 
 
 svc = PairingService(d, RecordStore(sys.argv[3]), Ui())
@@ -52,6 +56,8 @@ def ctl(p):
         svc.open_pairing()
     if "confirm" in p:
         state["confirm"] = p["confirm"]
+    if "replace" in p:
+        state["replace"] = p["replace"]
     if p.get("stop"):
         state["stop"] = True
     return True
@@ -135,3 +141,31 @@ def test_user_rejects_on_card_and_wrong_code(card):
         fake = HP.P.PairingRecord(bytes(16), bytes(32), b"\x02" + bytes(32))
         with pytest.raises(WrongCardError, match="not paired"):
             HP.open_session(c, fake)
+
+
+def test_numeric_comparison_and_an_existing_pairing_is_replaced_only_if_the_owner_says_so(card):
+    with CardClient(SimTransport(card.sock)) as c:
+        c.call("ctl", {"open": True})
+        host_codes = []
+        owner = HP.pair_card(c, show_code=host_codes.append)  # the owner compares on the card
+        assert host_codes == [read_panel(card)]  # both sides showed the same 6 digits
+        HP.open_session(c, owner)
+    with CardClient(SimTransport(card.sock)) as c:
+        c.call("ctl", {"open": True, "replace": False})
+        with pytest.raises(CardRefusedError, match="keeps its current pairing"):
+            HP.pair_card(c, lambda: read_panel(card))  # the codes match; replacing is refused
+        assert card.panel.get(timeout=30).strip() == "REPLACE?"
+        HP.open_session(c, owner)  # the owner's computer still reaches the card
+        # The owner says "different" on the computer: the card is never asked to confirm.
+        c.call("ctl", {"open": True, "replace": True})
+        with pytest.raises(HP.PairingCodeMismatch):
+            HP.pair_card(c, lambda: False)
+        read_panel(card)
+    with CardClient(SimTransport(card.sock)) as c:
+        c.call("ctl", {"open": True})
+        new = HP.pair_card(c, lambda: True)
+        read_panel(card)
+        assert card.panel.get(timeout=30).strip() == "REPLACE?"
+        with pytest.raises(WrongCardError, match="not paired"):
+            HP.open_session(c, owner)
+        HP.open_session(c, new)

@@ -524,3 +524,102 @@ def test_a_first_wallet_after_enroll_or_recover_on_a_new_card_needs_no_touch(tmp
         assert not s.card.wallet.replacing and s.card.wallet.network == "test"
         assert "result" in s.call("wallet.set", {"participants": [HOST_KEY, key]})
         assert s.card.fingers.asked == 0
+
+
+# ---- pairing is a numeric comparison the owner makes on the card ----------------------------
+
+class _PairingHost:
+    """A host speaking pair.* to the Card's dispatcher (unsealed, as before any session)."""
+
+    def __init__(self, card):
+        self.card = card
+        self.n = 0
+
+    def call(self, method, params, answers=None):
+        if answers is not None:
+            self.card.fingers.answers = list(answers)
+        self.n += 1
+        reply = cbor.loads(asyncio.run(self.card.dispatcher.handle(rpc.request(str(self.n), method, params))))
+        return reply
+
+
+def _screens_of(card):
+    shown = []
+    orig = card.display.show_async
+
+    async def record(fn, *args, **kw):
+        shown.append((fn.__name__, args))
+        return await orig(fn, *args, **kw)
+
+    card.display.show_async = record
+    return shown
+
+
+def _run_pairing(card, answers):
+    """The real host half (host/bioshard/pairing.py) against the card: (host code, reply)."""
+    from bioshard.pairing import HostPairing
+
+    h = _PairingHost(card)
+    hp = HostPairing()
+    m2 = h.call("pair.init", {"m": hp.start()})["result"]["m"]
+    assert "result" in h.call("pair.reveal", {"m": hp.on_card(m2)})
+    return hp, h.call("pair.confirm", {"m": hp.confirm()}, answers)
+
+
+def test_the_card_and_the_host_show_the_same_code_and_the_owner_decides(tmp_path):
+    card = app.Card(FakeBoard(tmp_path / "flash"))
+    card.fingers = ScriptedFingers()
+    shown = _screens_of(card)
+    hp, r = _run_pairing(card, [FINGER])
+    assert "result" in r and card.pairing.record is not None
+    # Both screens carry the host's own code: the owner compares two displays.
+    assert ("pairing", (hp.code,)) in shown and ("pair_confirm", (hp.code,)) in shown
+    assert "pair_replace" not in [n for n, _ in shown]  # nothing to replace on a new card
+
+
+def test_a_rogue_host_cannot_replace_the_pairing_with_the_final_touch_alone(tmp_path):
+    from bioshard_card.proto.pairing import PairingRecord
+    from bioshard_card.storage import RecordStore
+
+    flash = tmp_path / "flash"
+    owners = PairingRecord(bytes(range(16)), os.urandom(32), CARD_KEY)
+    RecordStore(str(flash)).write("pairing", owners.to_bytes())
+    card = app.Card(FakeBoard(flash))
+    card.fingers = ScriptedFingers()
+    shown = _screens_of(card)
+    for answers in ([FINGER], [FINGER, BUTTON], [FINGER, TIMEOUT]):
+        card.pairing.open_pairing()  # the owner opened the window, e.g. for a new computer
+        del shown[:]
+        _, r = _run_pairing(card, answers)
+        assert r["error"]["code"] == rpc.USER_CANCELLED, r
+        assert "keeps its current pairing" in r["error"]["message"]
+        assert [n for n, _ in shown if n.startswith("pair")][-2:] == ["pair_confirm", "pair_replace"]
+        assert card.pairing.record.pairing_id == owners.pairing_id
+        assert PairingRecord.from_bytes(RecordStore(str(flash)).read("pairing")).k_link == owners.k_link
+    card.pairing.open_pairing()
+    hp, r = _run_pairing(card, [FINGER, FINGER])  # the owner confirms both: a new computer
+    assert "result" in r and card.pairing.record.pairing_id != owners.pairing_id
+
+
+def test_a_host_in_the_middle_shows_another_code_than_the_card(tmp_path):
+    # Mallory relays between the owner's computer and the card, with her own keys each way.
+    # Each side's code then depends on values the other side fixed after her commitment: the
+    # computer prints one code, the card shows another, and the owner rejects on the card.
+    from bioshard.pairing import HostPairing
+    from bioshard_card.proto import pairing as P
+
+    card = app.Card(FakeBoard(tmp_path / "flash"))
+    card.fingers = ScriptedFingers()
+    shown = _screens_of(card)
+    h = _PairingHost(card)
+    owner = HostPairing()
+    to_card = HostPairing()
+    to_owner = P.CardPairing(P.CardIdentity.generate())
+    fake_m2 = to_owner.handle_init(owner.start())
+    m2 = h.call("pair.init", {"m": to_card.start()})["result"]["m"]
+    to_owner.handle_reveal(owner.on_card(fake_m2))
+    h.call("pair.reveal", {"m": to_card.on_card(m2)})
+    card_code = [a[0] for n, a in shown if n == "pairing"][-1]
+    assert owner.code != card_code  # what the owner compares
+    r = h.call("pair.confirm", {"m": to_card.confirm()}, [BUTTON])  # different: the owner rejects
+    assert r["error"]["code"] == rpc.USER_CANCELLED and card.pairing.record is None

@@ -1,7 +1,8 @@
 # The card's application: one asyncio state machine over the board's peripherals.
 #
-#   boot ──► splash ──► unpaired: setup screen, pairing open ──► pair.* (code on the panel,
-#            owner touches the sensor to confirm) ──► paired
+#   boot ──► splash ──► unpaired: setup screen, pairing open ──► pair.* (code on the panel and
+#            on the computer; the owner touches the sensor if they match, and once more on a
+#            screen of its own if this replaces an existing pairing) ──► paired
 #   paired ──► every connection: session.hello installs the secure channel; only then are
 #              enroll / recover / wallet.set / sign / address.show / portfolio.push served
 #   idle   ──► portfolio (or a status screen); holding the button 2 s re-opens pairing
@@ -85,19 +86,33 @@ class Card:
         self._code = code
         await self.display.show_async(screens.pairing, code)
 
-    async def confirm_pairing(self):
-        self._confirming = True
+    async def _owner_confirms(self, screen, *args):
+        self._confirming = True  # _expire_pairing leaves the window open while the owner decides
         try:
-            await self.display.show_async(screens_app.pair_confirm, self._code)
-            ok = (await self.fingers.tap(CONFIRM_TIMEOUT_MS)) == FINGER
+            await self.display.show_async(screen, *args)
+            return (await self.fingers.tap(CONFIRM_TIMEOUT_MS)) == FINGER
         finally:
             self._confirming = False
-        self._code = ""
-        # PairingService stores the record right after we return: show the state it will be in.
-        if ok:
+
+    async def _after_pairing_answer(self, ok, last):
+        # PairingService stores the record right after the last answer: show the state it
+        # will be in (a rejection keeps the state the card was in).
+        if ok and last:
             await self.display.show_async(screens_app.idle, self.name, True, self.wallet is not None)
-        else:
+        elif not ok:
             await self.show_idle()
+
+    async def confirm_pairing(self):
+        """The owner compares the code with the computer's: touch if the same, button if not."""
+        ok = await self._owner_confirms(screens_app.pair_confirm, self._code)
+        self._code = ""
+        await self._after_pairing_answer(ok, self.pairing.record is None)
+        return ok
+
+    async def confirm_replace_pairing(self):
+        """A pairing exists: replacing it is a decision of its own, on its own screen."""
+        ok = await self._owner_confirms(screens_app.pair_replace)
+        await self._after_pairing_answer(ok, True)
         return ok
 
     # ---- screens ----------------------------------------------------------------------------

@@ -21,8 +21,8 @@ RECORD_FILE = "pairing.json"
 
 
 class PairingCodeMismatch(WrongCardError):
-    """The code typed by the user is not the host's code: a different card, or a man in the
-    middle, is at the other end of the link. Nothing is stored."""
+    """The owner saw (or typed) a code on the card that is not the host's code: a different
+    card, or a man in the middle, is at the other end of the link. Nothing is stored."""
 
 
 class PairingFailed(BioshardError):
@@ -37,8 +37,10 @@ def normalize_code(typed):
 
 
 class HostPairing:
-    """Drive with: m1 = start(); m3 = on_card(m2); (card shows the code, user types it)
-    m4 = confirm_code(typed); record = on_card_confirm(m5)."""
+    """Drive with: m1 = start(); m3 = on_card(m2); show `code` to the owner (the card shows
+    its own); m4 = confirm() when the owner did not say the codes differ, or
+    confirm_code(typed) to also check the code the owner read on the card;
+    record = on_card_confirm(m5) (the card sends M5 only after the owner confirmed on it)."""
 
     def __init__(self, rng=os.urandom):
         self._rng = rng
@@ -73,8 +75,16 @@ class HostPairing:
 
     @property
     def code(self):
-        """The host's own short code (for display in numeric-comparison UIs)."""
+        """The host's own short code: shown to the owner, who compares it with the card's."""
         return self._code
+
+    def confirm(self):
+        """M4, the host's key confirmation. It tells the card only that its peer holds this
+        run's keys; the owner's comparison of the two codes, on the card, decides."""
+        if self._code is None:
+            raise P.PairingStateError("no code yet")
+        self._confirmed = True
+        return bytes((P.M4_HOST_CONFIRM,)) + P.confirm_mac(self._k_confirm, b"host", self._t)
 
     def confirm_code(self, typed):
         """The user typed the code shown on the card: M4 if it matches, else raise."""
@@ -85,8 +95,7 @@ class HostPairing:
             raise PairingCodeMismatch(
                 "the code on the card does not match: pairing aborted (another card or an "
                 "attacker may be in range)")
-        self._confirmed = True
-        return bytes((P.M4_HOST_CONFIRM,)) + P.confirm_mac(self._k_confirm, b"host", self._t)
+        return self.confirm()
 
     def on_card_confirm(self, m5):
         if not self._confirmed:
@@ -162,14 +171,26 @@ class HostSession:
 PAIR_CONFIRM_TIMEOUT = 120.0  # the user confirms on the card
 
 
-def pair_card(client, ask_code, rng=os.urandom):
-    """Pair with the card behind `client` (pairing mode must be on at the card). `ask_code()`
-    asks the user for the 6 digits the card shows and returns them. Returns the PairingRecord
-    (not yet saved: call save_record)."""
+def pair_card(client, ask_code=None, rng=os.urandom, show_code=None):
+    """Pair with the card behind `client` (pairing mode must be on at the card) by numeric
+    comparison: `show_code(code)` shows the host's 6 digits to the owner before the card shows
+    its own; the owner confirms on the card that they are the same. `ask_code()`, if given, is
+    the owner's answer on this computer too: the digits read on the card (compared here), or
+    True / False for "same" / "different"; False or a different code aborts before the card
+    is asked. Returns the PairingRecord (not yet saved: call save_record)."""
     hp = HostPairing(rng)
     m2 = client.call("pair.init", {"m": hp.start()})["m"]
-    client.call("pair.reveal", {"m": hp.on_card(m2)})
-    m4 = hp.confirm_code(ask_code())
+    m3 = hp.on_card(m2)
+    if show_code is not None:
+        show_code(hp.code)
+    client.call("pair.reveal", {"m": m3})
+    answer = True if ask_code is None else ask_code()
+    if answer is True:
+        m4 = hp.confirm()
+    elif answer is False or answer is None:
+        raise PairingCodeMismatch("the codes differ: pairing aborted (another card or an attacker may be in range)")
+    else:
+        m4 = hp.confirm_code(answer)
     m5 = client.call("pair.confirm", {"m": m4}, timeout=PAIR_CONFIRM_TIMEOUT)["m"]
     return hp.on_card_confirm(m5)
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import audit, auth, heirs, oprf, ratelimit
+from . import address, audit, auth, heirs, oprf, ratelimit
 from .bodylimit import BodyLimit
 from .clock import SystemClock
 from .errors import ApiError, BadInput, Conflict, NotFound, RateLimited, Unavailable
@@ -119,11 +119,12 @@ def create_app(db, outbox, keyring, clock=None):
     @app.post("/v1/auth/start")
     def auth_start(body: EmailBody, request: Request):
         now = clock.now()
-        email = auth.normalize_email(body.email)
+        email = address.parse(body.email)
         with tx() as c:
             with audited(c, request, now, email, "auth_start"):
                 ratelimit.hit(c, "auth_start_client", client(request), now)
-                ratelimit.hit(c, "auth_start_email", email, now)
+                auth.check_unlocked(c, email, now)
+                ratelimit.hit(c, "auth_start_email", address.mailbox(email), now)
                 code = auth.start(c, keyring, email, now)
         try:
             outbox.send(email, "bioshard backup: your sign-in code",
@@ -136,7 +137,7 @@ def create_app(db, outbox, keyring, clock=None):
     @app.post("/v1/auth/verify")
     def auth_verify(body: VerifyBody, request: Request):
         now = clock.now()
-        email = auth.normalize_email(body.email)
+        email = address.parse(body.email)
         with tx() as c:
             with audited(c, request, now, email, "auth_verify"):
                 ratelimit.hit(c, "auth_verify_client", client(request), now)
@@ -231,7 +232,7 @@ def create_app(db, outbox, keyring, clock=None):
         with tx() as c:
             email = owner(c, request, now)
             with audited(c, request, now, email, "heir_add"):
-                heir_email = auth.normalize_email(body.heir_email)
+                heir_email = address.parse(body.heir_email, "heir_email")
                 if heir_email == email:
                     raise BadInput("an heir must have another email than the owner")
                 if not heirs.MIN_DAYS <= body.inactivity_days <= heirs.MAX_DAYS:

@@ -1,33 +1,49 @@
-"""Email verification codes and bearer tokens.
+"""Email verification codes, the per-mailbox lockout, and bearer tokens.
 
 Codes: 6 digits, stored only as an HMAC under a server key, valid 10 minutes, 5 wrong tries
-and the code is gone. Tokens: 32 random bytes, stored only as SHA-256 (they are
-high-entropy, so a plain hash is enough to make a DB dump useless), valid 1 hour.
+and the code is gone. Lockout: wrong codes are counted per delivered mailbox
+(address.mailbox) over a day and a week (ratelimit.RULES["auth_fail_mailbox"]); past either
+limit the mailbox gets no code and no code is checked for it until the window frees up, so a
+guesser gets at most 20 wrong codes a week however many codes it asks for. A lockout also
+postpones any heir release of that owner (heirs.py), so locking an owner out cannot make them
+look inactive. Tokens: 32 random bytes, stored only as SHA-256 (they are high-entropy, so a
+plain hash is enough to make a DB dump useless), valid 1 hour.
 """
 import hashlib
 import hmac
 import re
 import secrets
 
-from .errors import BadInput, Unauthorized
+from . import ratelimit
+from .address import mailbox
+from .errors import BadInput, RateLimited, Unauthorized
 
 CODE_TTL = 600
 CODE_TRIES = 5
 TOKEN_TTL = 3600
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-
-
-def normalize_email(email):
-    if not isinstance(email, str):
-        raise BadInput("email must be a string")
-    e = email.strip().lower()
-    if len(e) > 254 or not _EMAIL.match(e):
-        raise BadInput("not a valid email address")
-    return e
+LOCK = "auth_fail_mailbox"
+LOCKED = "too many wrong codes for this mailbox: its sign-in is locked for now"
 
 
 def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _locked(c, box, now):
+    """Mark `box` as locked out now (heirs.py reads it)."""
+    c.execute("INSERT INTO lockouts (mailbox, last_at) VALUES (?, ?) "
+              "ON CONFLICT (mailbox) DO UPDATE SET last_at = excluded.last_at", (box, now))
+
+
+def check_unlocked(c, email, now):
+    """RateLimited (code `locked`, with Retry-After) while `email`'s mailbox is locked out.
+    Holds the mailbox's lock for the rest of the transaction, so failures are counted exactly."""
+    box = mailbox(email)
+    try:
+        ratelimit.check(c, LOCK, box, now, message=LOCKED, code="locked")
+    except RateLimited:
+        _locked(c, box, now)
+        raise
 
 
 def start(c, keyring, email, now):
@@ -48,6 +64,7 @@ def verify(c, keyring, email, code, now):
     CODE_TRIES guesses; and only the request whose DELETE removes the code gets a token."""
     if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
         raise BadInput("code must be 6 digits")
+    check_unlocked(c, email, now)
     row = c.one("UPDATE codes SET tries_left = tries_left - 1 "
                 "WHERE email = ? AND expires_at > ? AND tries_left > 0 "
                 "RETURNING code_mac, tries_left", (email, now))
@@ -59,6 +76,13 @@ def verify(c, keyring, email, code, now):
     if not hmac.compare_digest(mac, keyring.code_mac(email, code)):
         if tries_left <= 0:
             c.execute("DELETE FROM codes WHERE email = ? AND code_mac = ?", (email, mac))
+        ratelimit.record(c, LOCK, mailbox(email), now)
+        try:
+            ratelimit.check(c, LOCK, mailbox(email), now)
+        except RateLimited:
+            _locked(c, mailbox(email), now)
+            raise Unauthorized("wrong code; too many wrong codes for this mailbox: its sign-in "
+                               "is now locked for a while", "code_wrong") from None
         raise Unauthorized("wrong code", "code_wrong")
     if c.one("DELETE FROM codes WHERE email = ? AND code_mac = ? RETURNING email",
              (email, mac)) is None:

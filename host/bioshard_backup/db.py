@@ -39,6 +39,8 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS notices (
         heir_id TEXT NOT NULL, days INTEGER NOT NULL, cycle BIGINT NOT NULL,
         sent_at BIGINT NOT NULL, PRIMARY KEY (heir_id, days, cycle))""",
+    """CREATE TABLE IF NOT EXISTS lockouts (
+        mailbox TEXT PRIMARY KEY, last_at BIGINT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS rate_events (
         bucket TEXT NOT NULL, at BIGINT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS rate_events_by_bucket ON rate_events (bucket, at)",

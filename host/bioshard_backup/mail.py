@@ -61,7 +61,7 @@ class SmtpOutbox:
                 s.starttls()
             if self.user:
                 s.login(self.user, self.password or "")
-            s.send_message(msg)
+            s.send_message(msg, to_addrs=[to])  # one envelope recipient, whatever the header says
 
 
 def from_url(url):

@@ -9,13 +9,16 @@ sharing one PostgreSQL database cannot all count "below the limit" at once and a
 """
 from .errors import RateLimited
 
-HOUR, DAY = 3600, 86400
+HOUR, DAY, WEEK = 3600, 86400, 7 * 86400
 
 # bucket kind -> [(max events, window seconds)]
 RULES = {
+    # per delivered mailbox (address.mailbox): codes mailed to one inbox
     "auth_start_email": [(5, HOUR), (20, DAY)],
     "auth_start_client": [(20, HOUR), (100, DAY)],
     "auth_verify_client": [(30, HOUR), (200, DAY)],
+    # wrong codes per delivered mailbox: past these its sign-in is locked (auth.py)
+    "auth_fail_mailbox": [(10, DAY), (20, WEEK)],
     "oprf_eval": [(5, HOUR), (20, DAY)],
 }
 KEEP = max(w for rules in RULES.values() for _, w in rules)

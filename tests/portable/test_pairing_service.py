@@ -16,15 +16,22 @@ from test_pairing import MiniHost, Rng
 
 
 class Ui:
-    def __init__(self, confirm=True):
+    def __init__(self, confirm=True, replace=True):
         self.codes = []
         self.confirm = confirm
+        self.replace = replace
+        self.asked = []
 
     def show_code(self, code):
         self.codes.append(code)
 
     async def confirm_pairing(self):
+        self.asked.append("code")
         return self.confirm
+
+    async def confirm_replace_pairing(self):
+        self.asked.append("replace")
+        return self.replace
 
 
 _n = [0]
@@ -166,5 +173,65 @@ def test_damaged_records_are_dropped_not_fatal():
         assert again.svc.record is None
         assert again.svc.identity.pub != old_pub  # a new identity: hosts will see "wrong card"
         assert RecordStore(d).read("pairing") is None
+    finally:
+        _rmtree(d)
+
+
+class UiWithoutReplace:
+    def __init__(self):
+        self.codes = []
+
+    def show_code(self, code):
+        self.codes.append(code)
+
+    def confirm_pairing(self):
+        return True
+
+
+def test_replacing_a_pairing_needs_its_own_confirmation_on_the_card():
+    # Before the fix the one touch that accepted the code also replaced the owner's pairing:
+    # a host pairing while the window was open took the card with nothing but that touch.
+    d = _tmpdir()
+    try:
+        ui = Ui()
+        card = Card(d, ui)
+        card.svc.open_pairing()
+        owner = MiniHost(Rng(b"owner"))
+        _pair(card, ui, owner)
+        assert ui.asked == ["code"]  # a first pairing replaces nothing: one question
+        stored = RecordStore(d).read("pairing")
+        for answer in (False, None):
+            ui.asked = []
+            ui.replace = answer
+            card.svc.open_pairing()
+            r, e = _pair(card, ui, MiniHost(Rng(b"rogue")))
+            assert e == rpc.USER_CANCELLED and ui.asked == ["code", "replace"]
+            assert bytes(card.svc.record.k_link) == owner.k_link and RecordStore(d).read("pairing") == stored
+            assert not card.svc.pairing_open
+        ui.asked = []
+        ui.confirm = False  # codes differ: the replace question is never reached
+        card.svc.open_pairing()
+        assert _pair(card, ui, MiniHost(Rng(b"rogue2")))[1] == rpc.USER_CANCELLED and ui.asked == ["code"]
+        ui.asked, ui.confirm, ui.replace = [], True, True
+        card.svc.open_pairing()
+        new = MiniHost(Rng(b"new computer"))
+        r, e = _pair(card, ui, new)
+        assert e is None and ui.asked == ["code", "replace"]
+        assert bytes(card.svc.record.k_link) == new.k_link
+    finally:
+        _rmtree(d)
+
+
+def test_a_ui_that_cannot_ask_never_replaces_a_pairing():
+    d = _tmpdir()
+    try:
+        ui = UiWithoutReplace()
+        card = Card(d, ui)
+        card.svc.open_pairing()
+        owner = MiniHost(Rng(b"owner2"))
+        assert _pair(card, ui, owner)[1] is None  # first pairing: nothing to replace
+        card.svc.open_pairing()
+        assert _pair(card, ui, MiniHost(Rng(b"rogue3")))[1] == rpc.USER_CANCELLED
+        assert bytes(card.svc.record.k_link) == owner.k_link
     finally:
         _rmtree(d)

@@ -1,5 +1,6 @@
-# Pairing: an authenticated key exchange between host and card, checked by the user with a
-# 6-digit short authentication string (SAS), then the per-connection session hello.
+# Pairing: an authenticated key exchange between host and card, checked by the owner with a
+# 6-digit short authentication string (SAS) by numeric comparison, then the per-connection
+# session hello.
 #
 # BLE "Just Works" gives no MITM protection and host BLE stacks cannot drive passkey entry, so
 # the authentication is ours, on top of the link (docs/protocol-pairing.md has the full flow):
@@ -8,10 +9,14 @@
 #   M2 card -> host  0x02 card_id_pub card_eph_pub card_nonce
 #   M3 host -> card  0x03 host_eph_pub host_nonce   (card checks the commitment)
 #        both: T = SHA256(tag || M1 || M2 || M3); SAS = 6 digits of SHA256(tag || T)
-#        card shows SAS on e-ink, user types it on the host; host compares
-#   M4 host -> card  0x04 HMAC(k_confirm, "host" || T)   only after the user's code matched
-#        card: user confirms on the card itself
+#        both show the SAS: the card on e-ink, the host on its screen (the CLI prints it)
+#   M4 host -> card  0x04 HMAC(k_confirm, "host" || T)   only if the owner did not say "differ"
+#        card: the owner confirms on the card that the two codes are the same; a card that
+#        is already paired asks again, on its own screen, before the old pairing is replaced
 #   M5 card -> host  0x05 HMAC(k_confirm, "card" || T)
+# M4 proves only that the peer holds this run's keys: a man in the middle holds them too. What
+# stops her is the owner seeing two different codes, which is why the decision is the owner's
+# on the card and never follows from a valid M4 alone.
 #
 # The host commits to its key before it sees the card's, so a man in the middle has to fix both
 # of its keys before learning the values that determine either SAS: each SAS is then uniform
@@ -230,8 +235,8 @@ class CardPairing:
 
         m2 = p.handle_init(m1)
         sas = p.handle_reveal(m3)          -> show sas on the e-ink panel
-        p.handle_host_confirm(m4)          -> host says the user typed the right code
-        (ask the user to confirm on the card; abort() if they reject)
+        p.handle_host_confirm(m4)          -> the peer holds this run's keys (not: "is the owner's")
+        (ask the owner to compare the codes on the card; abort() if they reject)
         m5, record = p.finish()            -> store record, send m5
 
     Any error leaves the object failed and wiped; start a new CardPairing to retry."""
@@ -354,7 +359,8 @@ def session_ready_plaintext():
 #
 #   pair.init     {"m": M1} -> {"m": M2}
 #   pair.reveal   {"m": M3} -> {}          the code is shown on the card, never sent
-#   pair.confirm  {"m": M4} -> {"m": M5}   after the user confirmed on the card; record stored
+#   pair.confirm  {"m": M4} -> {"m": M5}   after the owner confirmed on the card that the codes
+#                                          match (and, if paired, that the old pairing goes)
 #   session.hello {"m": S1} -> {"m": S2}   installs the session's channel on the dispatcher
 # Errors: PROTOCOL_ERROR (bad or out-of-order message), USER_CANCELLED (rejected on the card),
 # NOT_PAIRED (hello for a pairing the card does not hold).
@@ -365,7 +371,10 @@ def _awaitable(r):
 
 class PairingService:
     """Card side of pairing over RPC. `ui.show_code(code)` puts the 6 digits on the panel;
-    `ui.confirm_pairing()` returns True once the user confirmed on the card (may be async).
+    `ui.confirm_pairing()` returns True once the owner confirmed on the card that the computer
+    shows the same code; `ui.confirm_replace_pairing()` returns True once the owner confirmed,
+    on a screen of its own, that an existing pairing is replaced (asked only when the card
+    holds one; a ui without it never replaces a pairing). Both may be async.
     `store` is a storage.RecordStore; the identity key is made on first use.
 
     Pairing is closed by default: anyone in radio range can send pair.init, so the app calls
@@ -470,12 +479,12 @@ class PairingService:
         except PairingError as e:
             self.close_pairing()
             raise self._refuse(e)
-        ok = self._ui.confirm_pairing()
-        if _awaitable(ok):
-            ok = await ok
-        if not ok:
+        if not await self._ask("confirm_pairing"):
             self.close_pairing()
             raise RpcError(USER_CANCELLED, "pairing rejected on the card")
+        if self.record is not None and not await self._ask("confirm_replace_pairing"):
+            self.close_pairing()
+            raise RpcError(USER_CANCELLED, "pairing rejected on the card: it keeps its current pairing")
         m5, record = p.finish()
         self._pairing = None
         self.pairing_open = False
@@ -484,6 +493,15 @@ class PairingService:
             self.record.wipe()
         self.record = record
         return {"m": m5}
+
+    async def _ask(self, name):
+        fn = getattr(self._ui, name, None)
+        if fn is None:
+            return False
+        ok = fn()
+        if _awaitable(ok):
+            ok = await ok
+        return ok is True
 
     def _hello(self, params):
         from bioshard_card.proto.rpc import NOT_PAIRED, RpcError

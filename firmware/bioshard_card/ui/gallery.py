@@ -31,6 +31,7 @@ SCREENS = (
     ("error", screens.error, ("The fingerprint sensor does not answer. Check its cable and restart the card.", 3)),
     ("app_setup", screens_app.setup, ("bioshard-7253",)),
     ("app_pair_confirm", screens_app.pair_confirm, ("042917",)),
+    ("app_pair_replace", screens_app.pair_replace, ()),
     ("app_idle", screens_app.idle, ("bioshard-7253", True, True)),
     ("app_idle_unenrolled", screens_app.idle, ("bioshard-7253", True, False)),
     ("app_sign_finger", screens_app.sign_finger, (2, 3, "left index")),

@@ -110,11 +110,11 @@ def splash(c, version):
 
 
 def pairing(c, code):
-    """First boot: a 6-digit code the user compares with the one the wallet shows."""
+    """Pairing: the 6-digit code the owner compares with the one the computer prints."""
     c.fill(WHITE)
-    _header(c, "Pair with your wallet")
-    draw_center(c, BODY, "Check that your wallet shows", 22)
-    draw_center(c, BODY, "the same code:", 22 + LINE)
+    _header(c, "Pair with a computer")
+    draw_center(c, BODY, "Your computer shows a code too.", 22)
+    draw_center(c, BODY, "It must be this same code:", 22 + LINE)
     shown = code[:3] + " " + code[3:] if len(code) == 6 else code
     cw = BIG.width(shown) + 20
     cx = (W - cw) // 2

@@ -1,7 +1,7 @@
 # Screens of the app's own states (setup, pairing confirmation, idle, the finger sequence while
 # signing), drawn with the same fonts and layout helpers as ui/screens.py.
 from .canvas import WHITE
-from .screens import BIG, BODY, BOLD, ICON_FINGER, LINE, MARGIN, W, _big_icon, _footer, _header
+from .screens import BIG, BODY, BOLD, ICON_FINGER, ICON_WARN, LINE, MARGIN, W, _big_icon, _footer, _header
 from .text import draw_center, wrap
 
 # ISO/IEC 19794-2 finger positions, as the owner names them.
@@ -31,13 +31,25 @@ def setup(c, name):
 
 
 def pair_confirm(c, code):
-    """After the wallet accepted the code: the last word is the owner's, on the card."""
+    """Numeric comparison: the owner, not the computer, says whether the two codes match (the
+    card only knows that its peer holds the keys of this run, not which device the peer is)."""
     c.fill(WHITE)
-    _header(c, "Pair with your wallet")
+    _header(c, "Same code on your computer?")
     shown = code[:3] + " " + code[3:] if len(code) == 6 else code
     draw_center(c, BIG, shown, 22)
-    y = _para(c, BODY, "Your wallet accepted this code. Touch the sensor to finish pairing.", 52)
-    _footer(c, "Press the button to cancel.")
+    _para(c, BODY, "Touch the sensor only if your computer shows this same code.", 52)
+    _footer(c, "Different code? Press the button.")
+
+
+def pair_replace(c):
+    """A pairing exists: the new one replaces it. Its own screen and its own touch, so the
+    touch that accepts a code cannot also give away the owner's pairing."""
+    c.fill(WHITE)
+    _header(c, "Replace pairing?")
+    _big_icon(c, ICON_WARN, MARGIN + 2, 22)
+    y = _para(c, BOLD, "This card is already paired with a computer.", 22, W - 40 - MARGIN, 40)
+    _para(c, BODY, "Pairing this one replaces it: that computer can no longer use the card.", y + 2)
+    _footer(c, "Touch: replace. Button: keep it.")
 
 
 def idle(c, name, paired, enrolled):
@@ -47,7 +59,8 @@ def idle(c, name, paired, enrolled):
     if not paired:
         state = "Not paired: run bioshard pair."
     elif not enrolled:
-        state = "Paired. Next: bioshard enroll."
+        # The card cannot know whether the computer already holds a wallet: name both ways.
+        state = "Paired. Next, on your computer: bioshard enroll (new wallet) or bioshard recover (existing wallet)."
     else:
         state = "Paired and enrolled. Waiting for your wallet."
     _para(c, BODY, state, 62)
