@@ -218,15 +218,20 @@ def test_review_warnings():
     assert warn(100_000, [(own, 99_000)]) == ["self-transfer: every output is change"]
 
 
-def test_ranged_descriptors_are_watch_only(tmp_path):
+def test_only_hd_ranged_descriptors_are_signable(tmp_path):
     x1 = ("xpub6ERApfZwUNrhLCkDtcHTcxd75RbzS1ed54G1LkBUHQVHQKqhMkhgbmJbZRkrgZw4koxb5JaHWkY4ALHY2"
           "grBGRjaDMzQLcgJvLJuZZvRcEL")
     x2 = ("xpub68NZiKmJWnxxS6aaHmn81bvJeTESw724CRDs6HbuccFQN9Ku14VQrADWgqbhhTHBaohPX4CjNLf9fq9MYo6"
           "oDaPPLPxSb7gwQN3ih19Zm4Y")
-    ranged = "tr(musig(%s,%s)/<0;1>/*)" % (x1, x2)
-    assert main(["wallet", "address", "--descriptor", ranged, "--index", "3", "--change"]) == 0
-    assert main(["wallet", "psbt", "--descriptor", ranged, "--utxo", "ab" * 32 + ":0:0.001",
-                 "--to", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4:0.0005"]) == 7
+    hd = "tr(musig(%s,%s)/<0;1>/*)" % (x1, x2)
+    assert main(["wallet", "address", "--descriptor", hd, "--index", "3", "--change"]) == 0
+    assert main(["wallet", "psbt", "--descriptor", hd, "--utxo", "ab" * 32 + ":0:0.001:0/4",
+                 "--to", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4:0.0005"]) == 0
+    # Other ranged forms (participants derived, other paths) are watch-only: the card derives
+    # <0;1>/index children of its aggregate and nothing else.
+    for other in ("tr(musig(%s/<0;1>/*,%s/<0;1>/*))" % (x1, x2), "tr(musig(%s,%s)/0/*)" % (x1, x2)):
+        assert main(["wallet", "psbt", "--descriptor", other, "--utxo", "ab" * 32 + ":0:0.001",
+                     "--to", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4:0.0005"]) == 7
     f = tmp_path / "x.psbt"
     f.write_bytes(bytes.fromhex((CORPUS / "bip373_valid.tsv").read_text().split("\t")[1].split("\n")[0]))
-    assert main(["wallet", "review", str(f), "--descriptor", ranged]) == 7
+    assert main(["wallet", "review", str(f), "--descriptor", hd]) == 7

@@ -2,7 +2,10 @@
 
 create: Secret A from os.urandom, encrypted at rest under the passphrase (keystore), never
 printed; the card learns the two participant keys (it computes the aggregate and Taproot keys
-itself and must agree with the host); the descriptor is saved and printed for watch-only use.
+itself and must agree with the host); the HD descriptor tr(musig(A,B)/<0;1>/*) is saved and
+printed for watch-only use, and receive #0 is compared on the card.
+show-address: an HD child (--index, --change; default the last one handed out) or the
+single-key wallet's one address, shown on the card with its index.
 """
 from .. import keystore, state
 from ..card import connect
@@ -21,6 +24,8 @@ def add_parsers(ws):
     c.set_defaults(func=create)
     s = ws.add_parser("show-address", help="show the receive address on the card to compare")
     add_card_option(s)
+    s.add_argument("--index", type=int, help="HD child index (default: the last receive address handed out)")
+    s.add_argument("--change", action="store_true", help="a change address instead of a receive one")
     s.set_defaults(func=show_address)
 
 
@@ -43,15 +48,17 @@ def create(args):
         if res["output_key"] != out_key:
             raise WrongCardError("the card computed another wallet key: refusing to create the wallet")
         keystore.save(path, secret_a, pw, host_pub)
-        desc = Descriptor.from_keys([host_pub, card_pub])
-        doc.update({"host_pubkey": host_pub.hex(), "descriptor": str(desc)})
-        state.save(doc)
         net = doc.get("network", "main")
-        addr = desc.address(network=net)
+        desc = Descriptor.hd_from_keys([host_pub, card_pub], net)
+        doc.update({"host_pubkey": host_pub.hex(), "descriptor": str(desc), "next_receive": 0,
+                    "next_change": 0})
+        doc.pop("legacy_descriptor", None)
+        state.save(doc)
+        addr = desc.address(0, False, net)
         progress("compare the address on the card and touch its sensor")
-        shown = card.call("address.show", {})
+        shown = card.call("address.show", {"index": 0, "change": False})
     print("descriptor: %s" % desc)
-    print("address:    %s (card shows the same: %s)" % (addr, "yes" if shown["address"] == addr else "NO"))
+    print("address:    %s receive #0 (card shows the same: %s)" % (addr, "yes" if shown["address"] == addr else "NO"))
     if shown["address"] != addr:
         raise WrongCardError("the card shows another address than the host computed")
     return 0
@@ -60,11 +67,23 @@ def create(args):
 def show_address(args):
     doc = state.load()
     desc = Descriptor(state.need(doc, "descriptor", "run `bioshard wallet create` first"))
-    addr = desc.address(network=doc.get("network", "main"))
+    net = doc.get("network", "main")
+    if desc.is_hd():
+        index = args.index
+        if index is None:
+            key = "next_change" if args.change else "next_receive"
+            index = max(int(doc.get(key, 0)) - 1, 0)  # the last one handed out
+        addr = desc.address(index, args.change, net)
+        params = {"index": index, "change": bool(args.change)}
+        what = "%s #%d" % ("change" if args.change else "receive", index)
+    else:
+        if args.change or args.index not in (None, 0):
+            raise BadInputError("this wallet has one reused address; `bioshard wallet migrate` switches it to HD addresses")
+        addr, params, what = desc.address(network=net), {}, "the wallet's one address"
     with connect(args.card) as card:
         progress("compare the address on the card; touch the sensor if it matches, press the button if not")
-        shown = card.call("address.show", {})
+        shown = card.call("address.show", params)
     if shown["address"] != addr:
         raise WrongCardError("the card shows %s, the host computed %s" % (shown["address"], addr))
-    print("%s %s" % (addr, "confirmed on the card" if shown["confirmed"] else "NOT confirmed on the card"))
+    print("%s (%s) %s" % (addr, what, "confirmed on the card" if shown["confirmed"] else "NOT confirmed on the card"))
     return 0 if shown["confirmed"] else 5
