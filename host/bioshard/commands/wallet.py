@@ -76,7 +76,7 @@ def register(sub):
     _wallet_args(r)
     r.set_defaults(func=cmd_review)
 
-    f = ws.add_parser("finalize", help="verify signatures, print the raw transaction hex")
+    f = ws.add_parser("finalize", help="aggregate BIP-373 partial signatures, verify, print the raw transaction hex")
     f.add_argument("psbt")
     f.add_argument("--psbt-out", help="also write the finalized PSBT here")
     f.set_defaults(func=cmd_finalize)
@@ -310,8 +310,15 @@ def cmd_review(args):
 
 
 def cmd_finalize(args):
+    from ..wallet import musig_psbt
+
     try:
         p = psbt_io.parse(_read_psbt(args.psbt))
+        # BIP-373 aggregator: inputs whose participants all left a partial signature (and no
+        # aggregate signature yet) get it here, every partial signature verified first.
+        for i, m in enumerate(p.inputs):
+            if fin.TAP_KEY_SIG not in m and fin.FINAL_WITNESS not in m and any(k[:1] == b"\x1c" for k in m):
+                musig_psbt.aggregate(p, i)
         raw = fin.extract(fin.finalize(p))
     except PSBTError as e:
         raise BadInputError("cannot finalize: %s" % e.reason) from e
