@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from bioshard.cli import main
 from bioshard.bio import eval_vault
-from bioshard_card.bio import vault, vault_gf as gf
+from bioshard_card.bio import vault, gf16 as gf
 from conftest import REPO
 from test_bio_eval import synthetic_db
 

@@ -3,7 +3,7 @@
 # rotated and shifted on the sensor (the vault must align them itself).
 from ptest import raises
 
-from bioshard_card.bio import vault, vault_align, vault_gf as gf
+from bioshard_card.bio import vault, align as align, gf16 as gf
 from test_fuzzy_synth import Lcg, finger, impression
 
 
@@ -148,12 +148,12 @@ def test_alignment_finds_a_known_transform():
     # move the finger by rotation index 6 (+22.5 degrees) and (-20, +14) px, then align back
     q = []
     for m in base:
-        x, y, a = vault_align.apply(m, 6, -20, 14)
+        x, y, a = align.apply(m, 6, -20, 14)
         q.append((x, y, a, 1, 60))
-    peaks = vault_align.hough(q, grid_pts, 1)
+    peaks = align.hough(q, grid_pts, 1)
     _, r, tx, ty = peaks[0]
     assert r == 2  # the inverse rotation, -22.5 degrees
-    got = vault_align.matches(q, vault_align.Grid(grid_pts), r, tx, ty)
+    got = align.matches(q, align.Grid(grid_pts), r, tx, ty)
     assert len(got) >= len(base) - 4
 
 

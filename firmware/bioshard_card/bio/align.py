@@ -1,12 +1,8 @@
-# Rigid alignment of a minutiae capture onto a reference point set, for the fuzzy vault.
-#
-# Why align against the vault itself: Nandakumar et al. (2007) publish extra alignment helper
-# data (high-curvature points of the enrolled orientation field). Here the reference is the
-# vault's own points (genuine minutiae hidden among chaff), so nothing beyond the vault is
-# published. The genuine points of the right finger agree on one rigid transform; chaff agrees
-# with nothing in particular, so a generalized Hough transform over (rotation, translation)
-# peaks at the right alignment even with ~10x more chaff than genuine points (measured in
-# docs/biometrics-vault.md).
+# Rigid alignment of one minutiae set onto another: a press onto the presses before it
+# (consolidate.py, enrollment and fused presses). A generalized Hough transform over
+# (rotation, translation): every pair of minutiae with a plausible direction difference votes
+# for the translation that maps one onto the other; the minutiae of one finger agree on one
+# transform, unrelated minutiae on none in particular.
 #
 # Points are (x, y, angle, ...) with the extractor's ISO angle (0..255, counter-clockwise,
 # y up). A transform (phi, tx, ty) rotates about the sensor centre by phi (angle units) and

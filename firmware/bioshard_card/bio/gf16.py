@@ -1,4 +1,4 @@
-# GF(2^16) arithmetic and Lagrange interpolation for the fingerprint fuzzy vault (vault.py).
+# GF(2^16) arithmetic and Lagrange interpolation (finger vault and its Reed-Solomon decoder).
 #
 # Why a tower field: full GF(2^16) log/antilog tables are 2 x 128 KB, more than the whole heap
 # of an ESP32-WROOM card. GF(2^16) is built instead as GF(2^8)[x] / (x^2 + x + BETA), which is a
@@ -52,7 +52,7 @@ def trace8(a):
 
 
 if trace8(BETA) != 1:  # x^2 + x + BETA would factor: not a field
-    raise ValueError("vault_gf: BETA does not give an irreducible quadratic")
+    raise ValueError("gf16: BETA does not give an irreducible quadratic")
 
 _LOG_BETA = LOG[BETA]
 
@@ -78,7 +78,7 @@ def mul(a, b):
 def inv(a):
     """Multiplicative inverse; ZeroDivisionError for 0."""
     if a == 0:
-        raise ZeroDivisionError("vault_gf: inverse of 0")
+        raise ZeroDivisionError("gf16: inverse of 0")
     a1 = a >> 8
     a0 = a & 0xFF
     # conjugate of (a1 x + a0) is a1 x + (a0 + a1); their product is the norm in GF(2^8)
@@ -132,7 +132,7 @@ def interpolate(xs, ys, out, work):
             q = m[j] ^ mul(xi, q)
             d = mul(d, xi) ^ q
         if d == 0:
-            raise ValueError("vault_gf: repeated abscissa")
+            raise ValueError("gf16: repeated abscissa")
         c = mul(ys[i], inv(d))
         if c == 0:
             continue

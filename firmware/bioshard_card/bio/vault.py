@@ -3,9 +3,9 @@
 # wired into the card's flows. Results and leakage: docs/biometrics-vault.md.
 #
 # Enrollment, from several captures of one finger (first capture = reference frame):
-#   1. align every other capture onto the first (vault_align.hough) and keep the minutiae seen
+#   1. align every other capture onto the first (align.hough) and keep the minutiae seen
 #      in at least MIN_SEEN captures, well separated, at most G_MAX of them ("genuine");
-#   2. draw a random polynomial p of degree DEGREE over GF(2^16) (vault_gf); each genuine point
+#   2. draw a random polynomial p of degree DEGREE over GF(2^16) (gf16); each genuine point
 #      (x, y, angle) gets abscissa u = x | (y >> 1) << 8 and ordinate p(u);
 #   3. add CHAFF random points (min spacing CHAFF_SEP from every other point, ordinate != p(u));
 #   4. helper = the points sorted by abscissa, a salt, check = SHA256(label|salt|coeffs)[:8].
@@ -22,8 +22,8 @@ except ImportError:
     def const(x):
         return x
 
-from . import vault_align as al
-from . import vault_gf as gf
+from . import align as al
+from . import gf16 as gf
 from ..crypto.hmac_sha256 import ct_equal, hmac_sha256
 
 VERSION = const(1)

@@ -144,17 +144,22 @@ def enroll_place(c, finger, fingers, press, presses, name=""):
         y += LINE
 
 
-def enroll_lift(c, finger, fingers, press, presses, quality, threshold=40):
-    """After a capture: show its quality and ask to lift the finger."""
+def enroll_lift(c, finger, fingers, press, presses, coverage, ok=True, added=0):
+    """After a press: how much of the finger the card has seen so far; lift the finger."""
     c.fill(WHITE)
     _enroll_head(c, finger, fingers, press, presses)
-    good = quality >= threshold
+    good = ok and added > 0
     _big_icon(c, ICON_OK if good else ICON_WARN, MARGIN + 2, 24)
     BIG.draw(c, "Lift your finger", 40, 24)
-    BODY.draw(c, "Quality", MARGIN, 56)
-    draw_right(c, BOLD, "%d%%" % quality, W - MARGIN, 56)
-    _quality_bar(c, MARGIN, 74, W - 2 * MARGIN, quality, threshold)
-    msg = "Good capture." if good else "Poor capture: it will be taken again."
+    BODY.draw(c, "Finger covered", MARGIN, 56)
+    draw_right(c, BOLD, "%d%%" % coverage, W - MARGIN, 56)
+    _quality_bar(c, MARGIN, 74, W - 2 * MARGIN, coverage, 100)
+    if not ok:
+        msg = "Not used: it will be taken again."
+    elif added > 0:
+        msg = "Good: %d new details." % added
+    else:
+        msg = "Nothing new: shift the finger."
     BODY.draw(c, msg, MARGIN, 94)
 
 
