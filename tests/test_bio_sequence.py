@@ -15,7 +15,7 @@ def _h(k, m):
 
 
 def reference_derive(ids, keys):
-    state = _h(b"bioshard/secretB/v1", b"start" + bytes([len(keys)]))
+    state = _h(b"bioshard/secretB/v3", b"start" + bytes([len(keys)]))
     for i, (fid, key) in enumerate(zip(ids, keys)):
         state = _h(state, b"finger" + bytes([i, fid]) + key)
     ctr = 0
@@ -43,12 +43,13 @@ def test_any_reordering_changes_secret_b(keys):
 
 
 def _blob():
-    from bioshard_card.bio import fuzzy
     import random
 
+    from bioshard_card.bio import finger_vault
+
     r = random.Random(5)
-    feats = [[r.uniform(-1, 1) for _ in range(1024)] for _ in range(2)]
-    _, helper = fuzzy.enroll_features(feats, rng=lambda n: bytes(r.getrandbits(8) for _ in range(n)))
+    cons = [(40 + r.randrange(180), 40 + r.randrange(200), r.randrange(256), 3, 60) for _ in range(40)]
+    _, helper = finger_vault.enroll(cons, lambda n: bytes(r.getrandbits(8) for _ in range(n)))
     return helperblob.build([(1, helper), (6, helper)], b"k" * 32)
 
 

@@ -54,7 +54,7 @@ def env(tmp_path_factory):
         card = "sim:" + sim.ble_path
         sim.queue(tap())  # the owner touches the sensor to confirm pairing on the card
         assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
-        sim.queue(*[finger(R_INDEX, i) for i in range(3)], *[finger(L_INDEX, i) for i in range(3)])
+        sim.queue(*[finger(R_INDEX, i) for i in range(8)], *[finger(L_INDEX, i) for i in range(8)])  # 8 guided presses each
         assert cli.main(["enroll", "--card", card, "--fingers", "r-index,l-index", "--network", "regtest"]) == 0
         sim.queue(tap(1))  # compare the address on the card, touch to confirm
         assert cli.main(["wallet", "create", "--card", card]) == 0
@@ -102,7 +102,7 @@ def test_setup_left_a_wallet_the_card_agrees_with(env):
 def test_sign_a_spend_verified_independently(env, capsys):
     sim, home = env
     psbt, d, amount_in = spend(home)
-    sim.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 4), finger(L_INDEX, 5))
+    sim.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 8), finger(L_INDEX, 9))
     assert run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path) == 0
     raw = capsys.readouterr().out.strip().splitlines()[-1]
     verify_independently(raw, d.output_key(), amount_in)
@@ -157,11 +157,11 @@ def test_backup_and_recovery_on_a_new_card(env, tmp_path, capsys):
         sim2.queue(tap())
         assert run(sim2, "pair", "--card", card2, "--code", "000000") == 0
         assert run(sim2, "backup", "restore", str(tmp_path / "backup.json")) == 0
-        sim2.queue(finger(R_INDEX, 6), finger(L_INDEX, 7))
+        sim2.queue(finger(R_INDEX, 10), finger(L_INDEX, 11))
         assert run(sim2, "recover", "--card", card2) == 0
         assert doc["card_pubkey"] in capsys.readouterr().out
         psbt, d, amount_in = spend(home, txid=0x66)
-        sim2.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 3), finger(L_INDEX, 4))
+        sim2.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 12), finger(L_INDEX, 13))
         assert run(sim2, "sign", psbt, "--card", card2) == 0
         verify_independently(capsys.readouterr().out.strip().splitlines()[-1], d.output_key(), amount_in)
 

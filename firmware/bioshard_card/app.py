@@ -180,7 +180,7 @@ class Card:
 
     async def _enroll(self, params):
         ids = self._finger_ids(params)
-        presses = params.get("presses", 3)
+        presses = params.get("presses", enroll_flow.PRESSES_DEFAULT)
         net = self._network(params)
         if self.wallet is not None and not params.get("replace"):
             raise errors.not_ready("this card already has a wallet; enrolling again replaces it (replace=true)")

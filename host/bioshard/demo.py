@@ -2,7 +2,7 @@
 
 1. boot the real firmware under MicroPython with simulated sensor, panel and BLE
 2. pair: authenticated key exchange, 6-digit code on the card, owner confirms on the card
-3. enroll an ordered sequence of two fingers (three presses each) -> helper blob + card key
+3. enroll an ordered sequence of two fingers (8 guided presses each, merged on the card) -> helper blob + card key
 4. create the wallet: Secret A (encrypted at rest), 2-of-2 MuSig2 Taproot descriptor,
    address checked on the card
 5. co-sign a spend: the card shows outputs, change and fee, the owner pages through and
@@ -80,6 +80,9 @@ def _pair_with_code(client, codes, ask_code):
     return hp.on_card_confirm(m5)
 
 
+ENROLL_PRESSES = 8  # the card's default: a phone-style guided enrollment
+
+
 def _presses(finger, impressions):
     return [("finger", finger_image(finger, i)) for i in impressions]
 
@@ -87,9 +90,9 @@ def _presses(finger, impressions):
 def _enroll(card, sim, say):
     actions = []
     for _, synth in FINGERS:
-        actions += _presses(synth, (0, 1, 2))
+        actions += _presses(synth, range(ENROLL_PRESSES))
     sim.queue(*actions)
-    res = card.call("enroll", {"fingers": [f for f, _ in FINGERS], "presses": 3, "network": NETWORK})
+    res = card.call("enroll", {"fingers": [f for f, _ in FINGERS], "presses": ENROLL_PRESSES, "network": NETWORK})
     sim.clear_queue()
     say.detail("helper blob: %d bytes (public; backed up by the host); card key share pubkey %s…"
                % (len(res["blob"]), res["pubkey"].hex()[:16]))
@@ -191,7 +194,7 @@ def run(out_dir="out/demo", say=None, keep_state=False):
                 say("Co-signing a spend: 0.015 BTC to a friend, change back to the wallet")
                 friend = bytes.fromhex("5120") + bytes(range(32))
                 psbt = _spend_psbt(desc, 2_500_000, friend, 1_500_000, 1_000, 0xAB)
-                raw = _sign(card, sim, psbt, secret_a, card_pub, blob, [(1, 3), (2, 4)], say)
+                raw = _sign(card, sim, psbt, secret_a, card_pub, blob, [(1, 9), (2, 10)], say)
                 _verify(raw, desc, 2_500_000, say)
                 say("Portfolio: the host pushes balance and recent transactions to the idle screen")
                 card.call("portfolio.push", {"balance": 999_000, "txs": [["sent to friend", -1_501_000],
@@ -202,7 +205,7 @@ def run(out_dir="out/demo", say=None, keep_state=False):
         with sim2:
             _pair(sim2, home, say)
             with connect("sim:" + sim2.ble_path, home=home) as card:
-                sim2.queue(*[("finger", finger_image(s, 5)) for _, s in FINGERS])
+                sim2.queue(*[("finger", finger_image(s, 11)) for _, s in FINGERS])
                 res = card.call("recover", {"blob": blob, "network": NETWORK})
                 sim2.clear_queue()
                 same = res["pubkey"] == card_pub
@@ -211,7 +214,7 @@ def run(out_dir="out/demo", say=None, keep_state=False):
                     raise SystemExit("recovery derived a different key share")
                 card.call("wallet.set", {"participants": [host_pub, card_pub]})
                 psbt = _spend_psbt(desc, 700_000, friend, 200_000, 800, 0xCD)
-                raw2 = _sign(card, sim2, psbt, secret_a, card_pub, blob, [(1, 6), (2, 7)], say)
+                raw2 = _sign(card, sim2, psbt, secret_a, card_pub, blob, [(1, 12), (2, 13)], say)
                 _verify(raw2, desc, 700_000, say)
                 say.detail("the new card co-signed: %d-byte transaction" % len(raw2))
         n1 = len(list((screens / "card1").glob("*.png")))

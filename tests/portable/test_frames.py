@@ -28,7 +28,8 @@ def test_encode_exact_bytes():
 
 def test_encode_limits():
     raises(FrameError, frames.encode, b"")
-    raises(FrameError, frames.encode, bytes(4097))
+    raises(FrameError, frames.encode, bytes(frames.MAX_FRAME + 1))
+    assert len(frames.encode(bytes(frames.MAX_FRAME))) == frames.MAX_FRAME + 2
     raises(FrameError, frames.encode, bytes(11), 10)
 
 

@@ -64,14 +64,16 @@ def test_tampered_blob_is_detected():
     sb, blob = _enroll([66])
     assert _reproduce(blob, [66]) == sb
     # finger id and MAC: the finger still decodes, the MAC check at the end refuses
-    for at in (7, len(blob) - 1):
+    for at in (6, len(blob) - 1):
         bad = bytearray(blob)
         bad[at] ^= 0x01
         r = sequence.Reproduction(bytes(bad))
         assert r.offer(impression(finger(66), 4))
         raises(helperblob.BlobError, r.finish)
-    # salt, mask, sketch, check value: refused at the finger (or by the parser), never a secret
-    for at in (10, 30, 8 + 16 + 128 + 3, len(blob) - 40):
+    # salt, check value, reference invariants, wraps, vault coefficients: refused at the
+    # finger (or by the parser), never a wrong secret
+    fv_at = 7  # first byte of the finger's vault helper
+    for at in (fv_at + 4, fv_at + 22, fv_at + 30, fv_at + 31, fv_at + 45, fv_at + 100, len(blob) - 40):
         bad = bytearray(blob)
         bad[at] ^= 0x01
         try:
@@ -89,10 +91,23 @@ def test_blob_parser_rejects_malformed_input():
     raises(helperblob.BlobError, helperblob.parse, blob + b"\0")
     raises(helperblob.BlobError, helperblob.parse, b"")
     raises(helperblob.BlobError, helperblob.parse, "not bytes")
-    for at, value in ((0, ord("X")), (4, 2), (5, 99), (6, 0), (6, 6), (6, 3), (7, 11)):
+    for at, value in ((0, ord("X")), (4, 2), (4, 1), (4, 99), (5, 0), (5, 6), (5, 3), (6, 11), (7, ord("X")), (9, 2), (10, 0), (10, 7)):
         bad = bytearray(blob)
         bad[at] = value
         raises(helperblob.BlobError, helperblob.parse, bytes(bad))
+
+
+def test_old_blobs_are_refused_with_re_enroll():
+    _, blob = _enroll([69])
+    for version in (1, 2):
+        bad = bytearray(blob)
+        bad[4] = version
+        try:
+            helperblob.parse(bytes(bad))
+        except helperblob.BlobError as e:
+            assert "re-enroll" in str(e)
+        else:
+            raise AssertionError("an old blob version parsed")
 
 
 def test_enrollment_limits():

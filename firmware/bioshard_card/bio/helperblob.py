@@ -1,25 +1,26 @@
 # The helper blob: everything public the card needs to re-derive Secret B from 1..5 fingers.
 #
 # The host backs it up; a brand-new card given the same fingers and this blob derives the same
-# Secret B. Layout (version 1, all fields fixed-size, no optional parts, so parsing is strict):
+# Secret B. Layout (version 3, all fields fixed-size, so parsing is strict):
 #   magic  "BSHB"                      4
-#   version = 1                        1
-#   template version                   1   (template.VERSION the helpers were made with)
+#   version = 3                        1
 #   count  = number of fingers, 1..5   1
-#   count x { finger id (ISO 19794 finger position 0..10, for the prompt), helper (fuzzy) }
+#   count x { finger id (ISO 19794 finger position 0..10, for the prompt),
+#             finger vault helper (finger_vault.HELPER_LEN bytes) }
 #   mac = HMAC-SHA256(mac key, all the bytes above)   32
 # The MAC key comes from the reproduced sequence (sequence.py), so a modified blob is detected
 # after the fingers have been read, and nobody without the fingers can forge a valid blob.
+# Blobs of versions 1 and 2 (the alignment-free commitment) are refused: re-enroll.
 from ..crypto.hmac_sha256 import ct_equal, hmac_sha256
-from . import fuzzy, template
+from . import finger_vault
 
 MAGIC = b"BSHB"
-VERSION = 1
+VERSION = 3
 MAX_FINGERS = 5
 MAX_FINGER_ID = 10
 MAC_LEN = 32
-_HEAD = 7
-_ENTRY = 1 + fuzzy.HELPER_LEN
+_HEAD = 6
+_ENTRY = 1 + finger_vault.HELPER_LEN
 
 
 class BlobError(ValueError):
@@ -45,12 +46,14 @@ def body(fingers):
         raise BlobError("a sequence has 1..%d fingers" % MAX_FINGERS)
     out = bytearray(MAGIC)
     out.append(VERSION)
-    out.append(template.VERSION)
     out.append(len(fingers))
     for fid, helper in fingers:
         if not 0 <= fid <= MAX_FINGER_ID:
             raise BlobError("finger id must be 0..%d" % MAX_FINGER_ID)
-        fuzzy.parse_helper(helper)
+        try:
+            finger_vault.parse_helper(helper)
+        except finger_vault.HelperError as e:
+            raise BlobError(str(e))
         out.append(fid)
         out.extend(helper)
     return bytes(out)
@@ -69,11 +72,12 @@ def parse(blob):
         raise BlobError("helper blob truncated")
     if bytes(blob[:4]) != MAGIC:
         raise BlobError("not a bioshard helper blob (bad magic)")
+    if blob[4] in (1, 2):
+        raise BlobError("helper blob version %d is from the old fingerprint scheme: re-enroll "
+                        "the fingers (bioshard enroll --force)" % blob[4])
     if blob[4] != VERSION:
         raise BlobError("unsupported helper blob version %d" % blob[4])
-    if blob[5] != template.VERSION:
-        raise BlobError("helper blob made for template version %d, card has %d" % (blob[5], template.VERSION))
-    count = blob[6]
+    count = blob[5]
     if not 1 <= count <= MAX_FINGERS:
         raise BlobError("helper blob finger count %d out of 1..%d" % (count, MAX_FINGERS))
     want = _HEAD + count * _ENTRY + MAC_LEN
@@ -87,8 +91,8 @@ def parse(blob):
             raise BlobError("finger id %d out of range" % fid)
         helper = bytes(blob[o + 1:o + _ENTRY])
         try:
-            fuzzy.parse_helper(helper)
-        except fuzzy.HelperError as e:
+            finger_vault.parse_helper(helper)
+        except finger_vault.HelperError as e:
             raise BlobError("finger %d: %s" % (len(fingers) + 1, e))
         fingers.append((fid, helper))
         o += _ENTRY

@@ -1,21 +1,25 @@
 # Secret B from an ordered sequence of 1..5 fingers.
 #
-#   state_0 = HMAC("bioshard/secretB/v1", "start" || count)
+#   state_0 = HMAC("bioshard/secretB/v3", "start" || count)
 #   state_i = HMAC(state_{i-1}, "finger" || position i || finger id || finger key_i)
 #   Secret B = HMAC(state_n, "secretB" || counter)  (first value that is a valid secp256k1 scalar)
 #   blob MAC key = HMAC(state_n, "helper-mac")
 # Each step is keyed by the previous state, so the same fingers in another order, a different
 # count or a different finger id give an unrelated Secret B. The finger keys never leave RAM.
 #
-# Card flow: Enrollment.add(finger id, captures) for each finger in order, then finish() ->
-# (Secret B, helper blob). Reproduction(blob): offer(minutiae) for the finger the prompt names;
-# False = "wrong finger, try again" (the per-finger check value), True = next finger; after the
-# last one, finish() checks the blob MAC and returns Secret B. Presses of the same finger are
-# also decoded as a running mean (fuzzy.Presses), so a retry builds on the presses before it.
-from ..crypto.hmac_sha256 import hmac_sha256
-from . import fuzzy, helperblob, template
+# Card flow: Enrollment.begin(finger id), press(minutiae) for each guided press (aligned and
+# merged into one consolidated set, consolidate.py), end() binds the finger (finger_vault);
+# finish() -> (Secret B, helper blob). Reproduction(blob): offer(minutiae) for the finger the
+# prompt names; False = "wrong finger, try again", True = next finger; a failed press is kept
+# and the next press of the same finger is decoded alone and then fused with the ones before
+# (up to FUSE presses). After the last finger, finish() checks the blob MAC -> Secret B.
+import os
 
-LABEL = b"bioshard/secretB/v1"
+from ..crypto.hmac_sha256 import hmac_sha256
+from . import consolidate, finger_vault, helperblob
+
+LABEL = b"bioshard/secretB/v3"
+FUSE = 3                 # presses of one finger fused at most
 # secp256k1 group order: Secret B must be a valid private scalar in [1, n-1]
 _ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
@@ -52,28 +56,66 @@ def derive(finger_ids, keys):
     return _finish(state)
 
 
+def fuse(presses):
+    """One consolidated minutiae list from several presses of a finger (first press frame)."""
+    c = consolidate.Consolidated()
+    for p in presses:
+        c.add(p)
+    # a minutia seen in more presses ranks as more reliable (it sorts like quality)
+    out = [(m[0], m[1], m[2], 0, m[3] * 100 + m[4]) for m in c.minutiae()]
+    c.wipe()
+    return out
+
+
 class Enrollment:
-    def __init__(self, t=fuzzy.T_DEFAULT, rng=None):
-        self._t = t
-        self._rng = rng
+    def __init__(self, rng=None):
+        self._rng = rng or os.urandom
         self._ids = []
         self._keys = []
         self._helpers = []
+        self._cons = None
+        self._fid = None
 
-    def add(self, finger_id, captures):
-        """captures: >= 2 minutiae lists of this finger (raises template.TemplateError)."""
-        return self.add_features(finger_id, [template.features(m) for m in captures])
-
-    def add_features(self, finger_id, feature_sets):
+    def begin(self, finger_id):
         if len(self._keys) >= helperblob.MAX_FINGERS:
             raise SequenceError("at most %d fingers" % helperblob.MAX_FINGERS)
         if not 0 <= finger_id <= helperblob.MAX_FINGER_ID:
             raise SequenceError("finger id must be 0..%d" % helperblob.MAX_FINGER_ID)
-        key, helper = fuzzy.enroll_features(feature_sets, self._t, self._rng)
-        self._ids.append(finger_id)
+        self._cons = consolidate.Consolidated()
+        self._fid = finger_id
+
+    def press(self, minutiae):
+        """Merge one press: (aligned, new minutiae it added, coverage percent)."""
+        if self._cons is None:
+            raise SequenceError("begin(finger id) first")
+        if len(minutiae) < finger_vault.MIN_MINUTIAE:
+            return False, 0, self._cons.coverage()
+        ok, added = self._cons.add(minutiae)
+        return ok, added, self._cons.coverage()
+
+    @property
+    def presses(self):
+        return 0 if self._cons is None else self._cons.presses
+
+    def end(self):
+        """Bind the current finger; finger_vault.VaultError when it has too few reliable
+        minutiae (the flow asks for more presses)."""
+        if self._cons is None:
+            raise SequenceError("begin(finger id) first")
+        key, helper = finger_vault.enroll(self._cons.minutiae(), self._rng)
+        self._cons.wipe()
+        self._cons = None
+        self._ids.append(self._fid)
         self._keys.append(key)
         self._helpers.append(helper)
         return len(self._keys)
+
+    def add(self, finger_id, captures):
+        """All presses of one finger at once (tests, tools)."""
+        self.begin(finger_id)
+        for m in captures:
+            self.press(m)
+        return self.end()
 
     def finish(self):
         """(Secret B, helper blob bytes)."""
@@ -90,7 +132,7 @@ class Reproduction:
         self.blob = helperblob.parse(blob)
         self._state = _start(len(self.blob))
         self.position = 0
-        self._presses = None
+        self._presses = []
 
     @property
     def count(self):
@@ -104,30 +146,27 @@ class Reproduction:
         """ISO finger position the owner should present next (for the prompt)."""
         return self.blob.fingers[self.position][0]
 
+    @property
+    def presses(self):
+        """Failed presses of the current finger kept for fusion."""
+        return len(self._presses)
+
     def offer(self, minutiae):
+        """True when this press (alone, or fused with the failed presses of the same finger
+        before it) opens the current finger's vault."""
         if self.done:
             raise SequenceError("all fingers already read")
         helper = self.blob.fingers[self.position][1]
-        return self.offer_features(fuzzy.query_features(helper, minutiae))
-
-    def offer_features(self, query):
-        """query: projection values at this finger's selected indices."""
-        if self.done:
-            raise SequenceError("all fingers already read")
-        if self._presses is None:
-            self._presses = fuzzy.Presses(self.blob.fingers[self.position][1])
-        return self._accept(self._presses.offer(query))
-
-    @property
-    def presses(self):
-        """Failed presses of the current finger so far (their mean is retried with the next)."""
-        return 0 if self._presses is None else self._presses.count
-
-    def _accept(self, key):
+        key = finger_vault.unlock(helper, minutiae)
+        if key is None and self._presses and len(minutiae) >= finger_vault.MIN_MINUTIAE:
+            key = finger_vault.unlock(helper, fuse(self._presses + [minutiae]))
         if key is None:
+            if len(minutiae) >= finger_vault.MIN_MINUTIAE:
+                self._presses.append(minutiae)
+                if len(self._presses) >= FUSE:
+                    self._presses.pop(0)
             return False
-        self._presses.wipe()
-        self._presses = None
+        self._presses = []
         fid = self.blob.fingers[self.position][0]
         self._state = _step(self._state, self.position, fid, key)
         self.position += 1

@@ -1,23 +1,25 @@
-# Guided enrollment: for each finger of the owner's sequence, several presses; the bio
-# pipeline turns them into one fuzzy-extractor helper per finger, the sequence into Secret B
-# and one authenticated helper blob. Only the blob and the public key share leave this
-# function: no image, minutiae list, template or key is stored anywhere.
+# Guided enrollment, phone-style: for each finger of the owner's sequence, several presses
+# (default 8). Each press is aligned onto the presses before it and merged into one
+# consolidated minutiae set (bio.consolidate); the card shows how much of the finger it has
+# seen and asks the owner to shift the finger when a press adds nothing new. The set is bound
+# into the finger's vault (bio.finger_vault) and wiped; the sequence gives Secret B and one
+# authenticated helper blob. Only the blob and the public key share leave this function: no
+# image, minutiae list, template or key is stored anywhere.
 import gc
 
-from ..bio import sequence, template
+from ..bio import finger_vault, sequence
 from ..crypto.kdf import card_share_pubkey
 from ..ui import screens
 from ..ui.screens_app import busy, finger_name
 from . import errors
-from .fingers import BUTTON, FINGER, TIMEOUT
+from .fingers import BUTTON, TIMEOUT
 
 PRESS_TIMEOUT_MS = 60000
-GOOD_MINUTIAE = 40  # a capture with this many minutiae shows as 100 % quality
-
-
-def quality(minutiae):
-    q = len(minutiae) * 100 // GOOD_MINUTIAE
-    return 100 if q > 100 else q
+PRESSES_DEFAULT = 8
+PRESSES_MIN = 4
+PRESSES_MAX = 12
+NEW_ENOUGH = 3     # a press adding fewer new minutiae than this "adds nothing": shift the finger
+EXTRA_PRESSES = 4  # presses asked beyond the plan when the finger cannot be bound yet
 
 
 async def _check(r, what):
@@ -27,43 +29,59 @@ async def _check(r, what):
         raise errors.timed_out(what)
 
 
-async def enroll(display, fingers, finger_ids, presses=3, context=b""):
+def _hint(ok, added, minutiae):
+    if len(minutiae) < finger_vault.MIN_MINUTIAE:
+        return "Too few ridge details: press flatter and cover the whole sensor."
+    if not ok:
+        return "That press did not match the others: same finger, a little closer to the centre."
+    if added < NEW_ENOUGH:
+        return "Nothing new there: shift the finger a little (up, down, left or right)."
+    return ""
+
+
+async def enroll(display, fingers, finger_ids, presses=PRESSES_DEFAULT, context=b""):
     """Returns (helper blob, 33-byte card pubkey). RpcError on cancel/timeout/bad input."""
     if not 1 <= len(finger_ids) <= 5:
         raise errors.bad_params("choose 1 to 5 fingers")
-    if not 2 <= presses <= 8:
-        raise errors.bad_params("presses per finger must be 2..8")
+    if not PRESSES_MIN <= presses <= PRESSES_MAX:
+        raise errors.bad_params("presses per finger must be %d..%d" % (PRESSES_MIN, PRESSES_MAX))
     n = len(finger_ids)
-    threshold = template.MIN_MINUTIAE * 100 // GOOD_MINUTIAE
     en = sequence.Enrollment()
     for fi in range(n):
         fid = finger_ids[fi]
-        captures = []
+        en.begin(fid)
         hint = ""
-        while len(captures) < presses:
-            press = len(captures) + 1
+        asked = 0
+        plan = presses
+        while True:
+            press = en.presses + 1
+            if press > plan:
+                await display.show_async(busy, "Enroll", "Learning this finger...")
+                try:
+                    en.end()
+                    break
+                except finger_vault.VaultError as e:
+                    if plan >= presses + EXTRA_PRESSES:
+                        raise errors.mismatch("finger %d could not be enrolled: %s" % (fi + 1, e))
+                    plan += 2
+                    hint = "A few more presses: roll the finger slightly each time."
+            if asked >= plan + EXTRA_PRESSES:
+                raise errors.mismatch("finger %d: too many presses did not match; start again" % (fi + 1))
             if hint:
-                await display.show_async(screens.enroll_again, fi + 1, n, press, presses, hint)
+                await display.show_async(screens.enroll_again, fi + 1, n, press, plan, hint)
             else:
-                await display.show_async(screens.enroll_place, fi + 1, n, press, presses, finger_name(fid))
+                await display.show_async(screens.enroll_place, fi + 1, n, press, plan, finger_name(fid))
             await _check(await fingers.wait_finger(PRESS_TIMEOUT_MS), "enrollment")
             minutiae = fingers.read_minutiae()
-            q = quality(minutiae)
-            await display.show_async(screens.enroll_lift, fi + 1, n, press, presses, q, threshold)
-            if len(minutiae) >= template.MIN_MINUTIAE:
-                captures.append(minutiae)
-                hint = ""
-            else:
-                hint = "Too few ridge details: press flatter and cover the whole sensor."
+            asked += 1
+            ok, added, coverage = en.press(minutiae)
+            ok = ok and len(minutiae) >= finger_vault.MIN_MINUTIAE
+            hint = _hint(ok, added, minutiae)
             minutiae = None
+            await display.show_async(screens.enroll_lift, fi + 1, n, en.presses if ok else press, plan,
+                                     coverage, ok, added)
             await _check(await fingers.wait_lift(PRESS_TIMEOUT_MS), "enrollment")
-        await display.show_async(busy, "Enroll", "Learning this finger...")
-        try:
-            en.add(fid, captures)
-        except template.TemplateError as e:
-            raise errors.mismatch("finger %d could not be enrolled: %s" % (fi + 1, e))
-        captures = None
-        gc.collect()
+            gc.collect()
     secret_b, blob = en.finish()
     pub = card_share_pubkey(secret_b, context)
     secret_b = None  # immutable bytes: dropped now, its memory reused at the next collection

@@ -5,7 +5,7 @@
 # so no nonce outlives this function.
 import gc
 
-from ..bio import helperblob, sequence, template
+from ..bio import helperblob, sequence
 from ..btc.errors import PSBTError
 from ..btc.review import Wallet, review_psbt
 from ..crypto.card_signer import CardSigner
@@ -70,10 +70,7 @@ async def read_secret_b(display, fingers, blob, prompted, title="Sign"):
             await display.show_async(sign_finger, rep.position + 1, rep.count, finger_name(rep.finger_id()), title)
         prompted = False
         await _answer(display, await fingers.wait_finger(FINGER_TIMEOUT_MS))
-        try:
-            ok = rep.offer(fingers.read_minutiae())
-        except template.TemplateError:
-            ok = False
+        ok = rep.offer(fingers.read_minutiae())  # a failed press is fused with the next one
         gc.collect()
         if not ok:
             tries -= 1

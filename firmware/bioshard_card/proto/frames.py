@@ -16,7 +16,7 @@ except ImportError:  # CPython
         return x
 
 
-MAX_FRAME = const(4096)
+MAX_FRAME = const(16384)  # a 5-finger helper blob (~12 KB) and a PSBT in one sign request
 HEADER = const(2)
 
 

@@ -18,7 +18,7 @@ def register(sub):
     add_card_option(p)
     p.add_argument("--fingers", default="r-index,l-index",
                    help="comma-separated, in order: " + ",".join(FINGERS))
-    p.add_argument("--presses", type=int, default=3, help="presses per finger (2-8)")
+    p.add_argument("--presses", type=int, default=8, help="guided presses per finger (4-12, default 8)")
     p.add_argument("--network", default="main", choices=("main", "test", "signet", "regtest"))
     p.add_argument("--replace", action="store_true", help="replace the card's existing wallet")
     p.set_defaults(func=run)
