@@ -9,7 +9,7 @@ BOARD   ?= esp32_wrover_r307
 SHARED  ?= ../shared
 JOBS    ?= 2
 
-.PHONY: setup demo test bench eval eval-vault pairing facepass-eval sim screens mpy flash deploy hil clean
+.PHONY: setup demo test bench eval eval-commitment eval-vault pairing facepass-eval sim screens mpy flash deploy hil clean
 
 # One stamp per pyproject.toml: a changed dependency list reinstalls, a fresh clone installs all.
 $(STAMP): pyproject.toml
@@ -30,9 +30,14 @@ test: setup
 bench: setup
 	$(BIN)/python tools/bench.py
 
+BIO_DBS = $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) $(wildcard $(SHARED)/fingerprints/fcj2020/DB) $(wildcard $(SHARED)/fingerprints/crossmatch/DB)
+
 eval: setup
-	$(BIN)/bioshard bio eval $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) --json --out out/eval.json
+	$(BIN)/bioshard bio eval $(BIO_DBS) --out out/eval.json
 	$(BIN)/python tools/bio_tradeoff.py out/eval.json out/bio-tradeoff.png
+
+eval-commitment: setup
+	$(BIN)/bioshard bio eval $(BIO_DBS) --scheme commitment --out out/eval-commitment.json
 
 eval-vault: setup
 	$(BIN)/bioshard bio eval $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) --scheme vault --out out/eval-vault.json
