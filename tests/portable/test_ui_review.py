@@ -11,8 +11,9 @@ OURS = "bc1p3qkhfews2uk44qtvauqyr2ttdsw7svhkl9nkm9s9c3x4ax5h60wqwruhk7"
 
 
 class OutputLine:
-    def __init__(self, index, text, amount, change):
+    def __init__(self, index, text, amount, change, risk=None):
         self.index, self.text, self.amount, self.change = index, text, amount, change
+        self.risk = risk
 
 
 class Review:
@@ -59,3 +60,21 @@ def test_every_page_renders_in_the_card_heap():
     for fn, args in pages(make_review(["self-transfer: every output is change"])):
         fn(c, *args)
         assert c.buf.count(b"\x00") > 10  # something black was drawn
+
+
+def test_an_output_that_gives_its_coins_away_gets_a_danger_page_right_after_it():
+    # Before the fix an empty or OP_TRUE script was one more "Send to" page among the others.
+    r = make_review()
+    r.outputs.insert(1, OutputLine(1, "non-standard script (0 bytes)", 50000, False, ("anyone", "empty script")))
+    r.outputs.append(OutputLine(4, "OP_RETURN data (0 bytes)", 7000, False, ("burn", "OP_RETURN")))
+    ps = pages(r)
+    fns = [fn for fn, _ in ps]
+    assert fns == [screens.sign_output, screens.sign_output, screens.sign_danger, screens.sign_output,
+                   screens.sign_output, screens.sign_output, screens.sign_danger, screens.sign_summary,
+                   screens.sign_confirm]
+    assert ps[1][1][-1] == "ANYONE CAN SPEND" and ps[5][1][-1] == "BURN"
+    assert ps[2][1] == (2, True, "empty script", 50000, 3, 9)
+    assert ps[6][1] == (5, False, "OP_RETURN", 7000, 7, 9)
+    assert ps[-1][1][-2:] == (9, 9)
+    for fn, args in ps:
+        fn(CANVAS, *args)

@@ -192,19 +192,42 @@ def enroll_done(c, fingers):
 # ---- signing -------------------------------------------------------------------------------
 
 
-def sign_output(c, index, count, address, amount_sat, change, page, pages):
-    """One output per page: the full address and the amount; change outputs carry a CHANGE tag."""
+def sign_output(c, index, count, address, amount_sat, change, page, pages, danger=""):
+    """One output per page: the full address and the amount; change outputs carry a CHANGE tag,
+    outputs that give their coins away a `danger` tag (e.g. ANYONE CAN SPEND, BURN)."""
     c.fill(WHITE)
     _header(c, "Output %d of %d" % (index, count), "%d/%d" % (page, pages))
     if change:
         x = _tag(c, "CHANGE", MARGIN, 20)
         BODY.draw(c, "back to this wallet", x + 4, 21)
+    elif danger:
+        _tag(c, danger, MARGIN, 20)
     else:
         BOLD.draw(c, "Send to", MARGIN, 21)
     y = max(_address(c, address, 38) + 2, H - BIG.height - 2)
     x = _amount(c, amount_sat, y)
     if x > MARGIN + BODY.width("Amount") + 4:
         BODY.draw(c, "Amount", MARGIN, y + BIG.baseline - BODY.baseline)
+
+
+def sign_danger(c, index, anyone, why, amount_sat, page, pages):
+    """An output that gives its coins away, on a page of its own after the output's page:
+    `anyone` True when anyone can spend it (`why`: 'empty script', 'OP_TRUE'...), False when
+    nobody ever can (OP_RETURN with value: the coins are burned)."""
+    c.fill(WHITE)
+    _header(c, "Danger: output %d" % index, "%d/%d" % (page, pages))
+    _big_icon(c, ICON_WARN, MARGIN + 2, 22)
+    BOLD.draw(c, "Anyone can take this:" if anyone else "These coins are burned:", 40, 24)
+    _amount(c, amount_sat, 40)
+    if anyone:
+        text = "It needs no key (%s). Whoever sees it first takes it." % why
+    else:
+        text = "Nobody can ever spend this output (%s): they are destroyed." % why
+    y = 66
+    for line in wrap(BODY, text, W - 2 * MARGIN)[:2]:
+        BODY.draw(c, line, MARGIN, y)
+        y += LINE
+    _footer(c, "Touch: accept anyway. Button: reject.")
 
 
 def sign_summary(c, send_sat, change_sat, fee_sat, vsize, outputs, page, pages):
