@@ -3,12 +3,15 @@
 1. boot the real firmware under MicroPython with simulated sensor, panel and BLE
 2. pair: authenticated key exchange, 6-digit code on the card, owner confirms on the card
 3. enroll an ordered sequence of two fingers (8 guided presses each, merged on the card) -> helper blob + card key
-4. create the wallet: Secret A (encrypted at rest), 2-of-2 MuSig2 Taproot descriptor,
-   address checked on the card
-5. co-sign a spend: the card shows outputs, change and fee, the owner pages through and
-   presents the finger sequence; the host aggregates, verifies and finalizes
-6. recovery: a brand-new card + the backed-up blob + the same fingers -> the same key share,
-   and it co-signs again
+4. create the wallet: Secret A (encrypted at rest), the HD 2-of-2 MuSig2 Taproot descriptor
+   tr(musig(A,B)/<0;1>/*), receive #0 checked on the card
+5. an HD receive: the host hands out the next unused address (receive #1), the card derives it
+   itself and shows it with its index
+6. co-sign a spend of that coin with change to change #1: the card derives both, shows outputs,
+   change (with its index) and fee, the owner pages through and presents the finger sequence;
+   the host aggregates, verifies and finalizes
+7. recovery: a brand-new card + the backed-up blob + the same fingers -> the same key share,
+   and it co-signs again (spending the change #1 coin)
 The owner's fingers are synthetic prints from the project's own generator, so this runs
 without ../shared; every image still reaches the card as ZFM bytes over the simulated UART.
 """
@@ -26,7 +29,7 @@ from .sim.runner import SimCard
 from .signing import individual_pk
 from .wallet.descriptor import Descriptor
 from .wallet.keyagg import wallet_keys
-from .wallet.psbt_build import Utxo, build
+from .wallet.psbt_build import HdUtxo, build_hd
 
 FINGERS = [(2, 1), (7, 2)]  # (ISO finger position, synthetic finger number): right index, left index
 PASSPHRASE = "demo passphrase (use a real one)"
@@ -103,29 +106,50 @@ def _create_wallet(card, sim, home, card_pub, say):
     secret_a = keystore.new_secret()
     host_pub = individual_pk(secret_a)
     keystore.save(state.secret_path(home), secret_a, PASSPHRASE, host_pub)
-    desc = Descriptor.from_keys([host_pub, card_pub])
+    desc = Descriptor.hd_from_keys([host_pub, card_pub], NETWORK)
     res = card.call("wallet.set", {"participants": [host_pub, card_pub]})
     parts, agg, out_key = wallet_keys([host_pub, card_pub])
     assert res["output_key"] == out_key, "card and host disagree on the wallet key"
-    addr = desc.address(network=NETWORK)
+    addr = desc.address(0, False, NETWORK)
     say.detail("Secret A encrypted at rest (scrypt + AES-GCM) in %s" % state.secret_path(home))
     say.detail("descriptor: %s" % desc)
     sim.queue(("finger", finger_image(9, 1)))  # the owner compares and touches to confirm
-    shown = card.call("address.show", {})
+    shown = card.call("address.show", {"index": 0, "change": False})
     sim.clear_queue()
-    say.detail("address %s — the card shows the same (%s), owner confirmed: %s"
+    say.detail("receive #0 %s — the card derives and shows the same (%s), owner confirmed: %s"
                % (addr, shown["address"] == addr, shown["confirmed"]))
     return secret_a, host_pub, desc, addr
 
 
 def _spend_psbt(desc, amount_in, pay_to, amount_out, fee, txid_byte):
-    parts = desc.participants()
-    agg = desc.aggregate_key()
-    out_key = desc.output_key()
-    script = desc.script()
-    utxo = Utxo(bytes([txid_byte]) .hex() * 32, 0, amount_in, script)
-    outputs = [(pay_to, amount_out), (script, amount_in - amount_out - fee)]
-    return build([utxo], outputs, agg, parts, out_key).serialize()
+    """A coin of `amount_in` at receive #0 spent to `pay_to`, the rest to change #0."""
+    coin = (bytes([txid_byte]).hex() * 32, 0, amount_in, (0, 0))
+    return _spend_coin(desc, coin, pay_to, amount_out, fee, 0)
+
+
+def _spend_coin(desc, coin, pay_to, amount_out, fee, change_index):
+    """Spend one HD coin (txid hex, vout, amount, (branch, index)) to `pay_to`, the rest to
+    change #change_index (with the derivation fields the card checks)."""
+    txid, vout, amount_in, (branch, index) = coin
+    utxo = HdUtxo(txid, vout, amount_in, desc, index, bool(branch))
+    return build_hd(desc, [utxo], [(pay_to, amount_out)], (amount_in - amount_out - fee, change_index)).serialize()
+
+
+def _hd_receive(card, sim, home, desc, say):
+    """The next unused receive address, as `bioshard wallet address` hands it out, shown on the
+    card with its index."""
+    doc = state.load(home)
+    index = int(doc.get("next_receive", 0))
+    doc["next_receive"] = index + 1
+    state.save(doc, home)
+    addr = desc.address(index, False, NETWORK)
+    sim.queue(("finger", finger_image(9, 1)))
+    shown = card.call("address.show", {"index": index, "change": False})
+    sim.clear_queue()
+    say.detail("receive #%d: %s — the card derives the same: %s" % (index, addr, shown["address"] == addr))
+    if shown["address"] != addr:
+        raise SystemExit("the card derived another receive address")
+    return index
 
 
 def _sign(card, sim, psbt, secret_a, card_pub, blob, fingers, say):
@@ -153,19 +177,41 @@ def _host_review(psbt, secret_a, card_pub):
 
 
 def _verify(raw, desc, amount_in, say):
-    """Check the finished transaction with libsecp256k1 against the BIP-341 sighash."""
+    """_verify_coin for a _spend_psbt spend (receive #0, change to change #0)."""
+    return _verify_coin(raw, desc, (None, 0, amount_in, (0, 0)), 0, say)
+
+
+def _verify_coin(raw, desc, coin, change_index, say):
+    """Check the finished transaction with libsecp256k1 against the BIP-341 sighash, and that
+    its change pays change #change_index. Returns the change coin."""
     from coincurve import PublicKeyXOnly
 
     from bioshard_card.btc.sighash import SighashCache
-    from bioshard_card.btc.tx import parse_tx
+    from bioshard_card.btc.tx import parse_tx, txid_of_serialized
 
+    _, _, amount_in, (branch, index) = coin
+    spent = desc.script(index, bool(branch))
     tx, witnesses = parse_tx(raw)
     say.detail("raw transaction: %d bytes, %s…" % (len(raw), raw.hex()[:48]))
-    msg = SighashCache(tx, [amount_in], [desc.script()]).sighash(0, 0)
-    ok = PublicKeyXOnly(desc.output_key()).verify(witnesses[0][0], msg)
-    say.detail("libsecp256k1 verifies the key-path signature for the wallet's output key: %s" % ok)
-    if not ok:
-        raise SystemExit("the finished transaction does not verify")
+    msg = SighashCache(tx, [amount_in], [spent]).sighash(0, 0)
+    ok = PublicKeyXOnly(spent[2:]).verify(witnesses[0][0], msg)
+    say.detail("spending %s #%d: libsecp256k1 verifies the key-path signature for the wallet's output key: %s"
+               % ("change" if branch else "receive", index, ok))
+    change = tx.outputs[-1]
+    if not ok or change.script != desc.script(change_index, True):
+        raise SystemExit("the finished transaction does not verify or its change is not change #%d" % change_index)
+    say.detail("change %s to change #%d: %s" % (_btc(change.amount), change_index,
+                                                   desc.address(change_index, True, NETWORK)))
+    from bioshard_card.btc.compact import Reader
+
+    txid = txid_of_serialized(Reader(tx.serialize()))[::-1].hex()
+    return (txid, len(tx.outputs) - 1, change.amount, (1, change_index))
+
+
+def _btc(sats):
+    from bioshard_card.btc.amounts import format_btc
+
+    return format_btc(sats)
 
 
 def run(out_dir="out/demo", say=None, keep_state=False):
@@ -190,12 +236,17 @@ def run(out_dir="out/demo", say=None, keep_state=False):
                 say("Creating the 2-of-2 wallet")
                 secret_a, host_pub, desc, addr = _create_wallet(card, sim, home, card_pub, say)
                 state.save({"card_pubkey": card_pub.hex(), "host_pubkey": host_pub.hex(), "network": NETWORK,
-                            "blob": blob.hex(), "descriptor": str(desc)}, home)
-                say("Co-signing a spend: 0.015 BTC to a friend, change back to the wallet")
+                            "blob": blob.hex(), "descriptor": str(desc),
+                            "next_receive": 1}, home)  # receive #0 was shown at creation
+                say("An HD receive: the next unused address, derived and shown by the card")
+                index = _hd_receive(card, sim, home, desc, say)
+                coin = ("ab" * 32, 0, 2_500_000, (0, index))
+                say.detail("a payer sends 0.025 BTC to receive #%d (txid abab…, output 0)" % index)
+                say("Co-signing a spend of that coin: 0.015 BTC to a friend, change to change #1")
                 friend = bytes.fromhex("5120") + bytes(range(32))
-                psbt = _spend_psbt(desc, 2_500_000, friend, 1_500_000, 1_000, 0xAB)
+                psbt = _spend_coin(desc, coin, friend, 1_500_000, 1_000, 1)
                 raw = _sign(card, sim, psbt, secret_a, card_pub, blob, [(1, 9), (2, 10)], say)
-                _verify(raw, desc, 2_500_000, say)
+                change_coin = _verify_coin(raw, desc, coin, 1, say)
                 say("Portfolio: the host pushes balance and recent transactions to the idle screen")
                 card.call("portfolio.push", {"balance": 999_000, "txs": [["sent to friend", -1_501_000],
                                                                          ["received", 2_500_000]]}, timeout=30)
@@ -213,9 +264,9 @@ def run(out_dir="out/demo", say=None, keep_state=False):
                 if not same:
                     raise SystemExit("recovery derived a different key share")
                 card.call("wallet.set", {"participants": [host_pub, card_pub]})
-                psbt = _spend_psbt(desc, 700_000, friend, 200_000, 800, 0xCD)
+                psbt = _spend_coin(desc, change_coin, friend, 200_000, 800, 2)
                 raw2 = _sign(card, sim2, psbt, secret_a, card_pub, blob, [(1, 12), (2, 13)], say)
-                _verify(raw2, desc, 700_000, say)
+                _verify_coin(raw2, desc, change_coin, 2, say)
                 say.detail("the new card co-signed: %d-byte transaction" % len(raw2))
         n1 = len(list((screens / "card1").glob("*.png")))
         n2 = len(list((screens / "card2").glob("*.png")))

@@ -50,7 +50,8 @@ def create(args):
         keystore.save(path, secret_a, pw, host_pub)
         net = doc.get("network", "main")
         desc = Descriptor.hd_from_keys([host_pub, card_pub], net)
-        doc.update({"host_pubkey": host_pub.hex(), "descriptor": str(desc), "next_receive": 0,
+        # receive #0 is shown now: `wallet address` hands out #1 next
+        doc.update({"host_pubkey": host_pub.hex(), "descriptor": str(desc), "next_receive": 1,
                     "next_change": 0})
         doc.pop("legacy_descriptor", None)
         state.save(doc)
