@@ -192,3 +192,63 @@ def test_sim_accepts_relative_state_and_screen_folders(tmp_path, monkeypatch):
             assert card.info()["paired"] is False
     assert (tmp_path / "rel" / "card" / "flash" / "identity").exists()
     assert list((tmp_path / "rel" / "screens").glob("*.png"))
+
+
+# ---- enroll and recover cannot hand the co-signer and network to the host -------------------
+
+def _other_key():
+    from coincurve import PrivateKey
+
+    return PrivateKey(b"\x07" * 32).public_key.format()
+
+
+def test_recover_on_the_set_up_card_keeps_its_wallet_and_another_co_signer_needs_the_owner(env):
+    # Before the fix recover wrote the wallet record without participants: the host's next
+    # wallet.set installed any co-signer (and the recover's network) without a touch.
+    from bioshard.card import connect
+
+    sim, home = env
+    doc = json.loads((home / "wallet.json").read_text())
+    card_pub = bytes.fromhex(doc["card_pubkey"])
+    with connect("sim:" + sim.ble_path) as card:
+        sim.queue(finger(R_INDEX, 14), finger(L_INDEX, 15))
+        r = card.call("recover", {"blob": bytes.fromhex(doc["blob"]), "network": "main", "replace": True})
+        assert r == {"pubkey": card_pub, "network": "regtest", "wallet": True}
+        with pytest.raises(CardRefusedError, match="another wallet"):
+            card.call("wallet.set", {"participants": [_other_key(), card_pub]})
+        sim.queue(("button", None))  # the card shows the new address; the owner did not ask for it
+        with pytest.raises(CardRefusedError, match="user cancelled"):
+            card.call("wallet.set", {"participants": [_other_key(), card_pub], "replace": True})
+        # the owner's wallet is still the card's: the same participants need no touch
+        r = card.call("wallet.set", {"participants": [bytes.fromhex(doc["host_pubkey"]), card_pub]})
+        assert r["aggregate_key"] and card.info()["wallet"] is True
+    assert sim.clear_queue() == 0
+
+
+def test_enroll_over_a_set_up_wallet_on_the_simulated_card_needs_the_owner_for_the_next_co_signer(tmp_path):
+    from bioshard.card import connect
+
+    home = tmp_path / "home"
+    with SimCard(state_dir=tmp_path / "card", screens_dir=tmp_path / "screens") as sim:
+        target = "sim:" + sim.ble_path
+        with connect(target, home=home, secure=False) as card:
+            sim.queue(tap())
+            pairing.save_record(pairing.pair_card(card.client, lambda: True), home)
+        with connect(target, home=home) as card:
+            sim.queue(*[finger(R_INDEX, i) for i in range(8)])
+            first = card.call("enroll", {"fingers": [2], "network": "regtest"})["pubkey"]
+            host_key = _other_key()
+            card.call("wallet.set", {"participants": [host_key, first]})  # a first wallet: no touch
+            sim.queue(*[finger(L_INDEX, i) for i in range(8)])
+            second = card.call("enroll", {"fingers": [7], "network": "main", "replace": True})["pubkey"]
+            assert second != first and card.info()["wallet"] is False
+            with pytest.raises(CardRefusedError, match="another wallet"):
+                card.call("wallet.set", {"participants": [host_key, second]})
+            sim.queue(("button", None))
+            with pytest.raises(CardRefusedError, match="user cancelled"):
+                card.call("wallet.set", {"participants": [host_key, second], "replace": True})
+            assert card.info()["wallet"] is False
+            sim.queue(tap(1))  # the owner checks the new (mainnet) address and touches
+            card.call("wallet.set", {"participants": [host_key, second], "replace": True})
+            assert card.info()["wallet"] is True
+        assert sim.clear_queue() == 0
