@@ -1,14 +1,14 @@
 """`bioshard facepass enroll|restore|add-heir|checkin`: Secret A back from a face + the backup service.
 
 enroll    wrap Secret A under (face key, OPRF output from the service); upload the blob, and the
-          public wallet data (`backup export` content) as the `fingerprint` blob
+          public wallet data (`backup export` content), sealed under the same factors, as the
+          `fingerprint` blob
 restore   on a fresh BIOSHARD_HOME: email code, blob, liveness, face, OPRF, unwrap; Secret A is
           re-encrypted under a new passphrase and wallet.json rebuilt (`--heir`: an heir's restore)
 add-heir  enroll an heir's face for the same Secret A (released after the owner's inactivity)
 checkin   tell the service the owner is alive (any owner request does; this one does only that)
 Faces come from `--face` (an image, or a folder of frames in name order) or `--camera`.
 """
-import json
 import os
 import sys
 
@@ -164,11 +164,12 @@ def enroll(args):
         if e.status != 409:
             raise
         pub = _earlier_public_key(svc)  # re-enrollment: the service keeps the first key
-    blob = flow.owner_blob(secret_a, embs, svc.owner_oprf, pub)
-    version = svc.put_blob("facepass", blob)
     wallet = _wallet_export()
-    if "blob" in wallet:
-        svc.put_blob("fingerprint", json.dumps(wallet, sort_keys=True).encode())
+    blob, sealed = flow.owner_enroll(secret_a, embs, svc.owner_oprf, pub,
+                                     wallet=wallet if "blob" in wallet else None, email=args.email)
+    version = svc.put_blob("facepass", blob)
+    if sealed:  # the wallet data, sealed under the face pass (the service sees ciphertext)
+        svc.put_blob("fingerprint", sealed)
     print("face pass enrolled from %d frames (blob version %d)%s" % (
         len(embs), version, "; wallet backup uploaded" if "blob" in wallet else ""))
     return 0
@@ -236,23 +237,31 @@ def restore(args):
     idx = _liveness(args, lms)
     probes = [embs[i] for i in idx] or embs
     if args.heir:
-        secret_a = flow.open_blob(blob, probes, heir_evaluate=lambda b: svc.inheritance_eval(heir_id, b))
+        opened = flow.open_pass(blob, probes, heir_evaluate=lambda b: svc.inheritance_eval(heir_id, b))
     else:
-        secret_a = flow.open_blob(blob, probes, owner_oprf=svc.owner_oprf)
+        opened = flow.open_pass(blob, probes, owner_oprf=svc.owner_oprf)
+    secret_a = opened.secret
     pw = passphrase(confirm=True)
     keystore.save(path, secret_a, pw, bytes.fromhex(doc["host_pubkey"]))
     restored = "Secret A"
-    wallet = doc.get("wallet")
+    stored = None
     if not args.heir:
         from ..facepass.client import ServiceError
 
         try:
-            wallet = json.loads(svc.get_blob("fingerprint"))
+            stored = svc.get_blob("fingerprint")
         except ServiceError as e:
             if e.status != 404:
                 raise
-        except ValueError:
-            raise BadInputError("the stored wallet backup is damaged") from None
+    try:
+        wallet, in_clear = flow.open_wallet(opened, args.email, stored)
+    except BadInputError as e:
+        raise BadInputError("Secret A is restored into %s, but %s" % (path.parent, e)) from None
+    if in_clear:
+        progress("warning: the wallet backup on the service is stored in clear (made by an older "
+                 "version); %s to store it encrypted" % (
+                     "ask the owner to run `bioshard facepass add-heir` again" if args.heir
+                     else "run `bioshard facepass enroll` again"))
     if wallet:
         _restore_wallet(wallet, doc["host_pubkey"])
         restored += " and wallet data"
@@ -281,7 +290,7 @@ def add_heir(args):
     heir_id = svc.add_heir(args.heir_email, args.inactivity_days)
     pub = svc.heir_key(heir_id)
     wallet = _wallet_export()
-    svc.put_heir_blob(heir_id, flow.heir_blob(secret_a, embs, pub, wallet=wallet))
+    svc.put_heir_blob(heir_id, flow.heir_blob(secret_a, embs, pub, wallet=wallet, email=args.heir_email))
     print("heir %s enrolled (id %s): released after %d days without a check-in, with notices to you at "
           "30, 7 and 1 day(s) before" % (args.heir_email, heir_id, args.inactivity_days))
     return 0
