@@ -11,7 +11,8 @@ from . import align as al
 
 MERGE_R = 10             # px: a press minutia this close to a consolidated one is the same
 MERGE_A = 18             # ISO angle units (25 degrees)
-MIN_ALIGN = 5            # matched minutiae for a press to count as aligned
+MIN_ALIGN = 6            # matched minutiae for a press to count as aligned ...
+MIN_ALIGN_PCT = 20       # ... and at least this share of the press's minutiae
 MAX_POINTS = 120         # bound on the consolidated set (RAM and enrollment time)
 COVER_BLOCK = 32         # px: coverage is counted in blocks of this size
 COVER_FULL = 96          # blocks that count as a fully enrolled finger (1.3 sensor windows)
@@ -71,7 +72,7 @@ class Consolidated:
         best = None
         for votes, phi, tx, ty in al.hough(minutiae, ref):
             n = len(al.matches(minutiae, grid, phi, tx, ty))
-            if n >= MIN_ALIGN and (best is None or n > best[0]):
+            if n >= MIN_ALIGN and n * 100 >= MIN_ALIGN_PCT * len(minutiae) and (best is None or n > best[0]):
                 best = (n, phi, tx, ty)
         return None if best is None else best[1:]
 
