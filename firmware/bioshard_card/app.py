@@ -280,7 +280,10 @@ class Card:
 
         async def flow():
             await self.display.show_async(screens.address_verify, addr, label, path)
-            return (await self.fingers.tap(CONFIRM_TIMEOUT_MS)) == FINGER
+            r = await self.fingers.tap(CONFIRM_TIMEOUT_MS)
+            if r != FINGER and r != BUTTON:  # no answer is not a "no": the host must tell them apart
+                raise errors.timed_out("the address check")
+            return r == FINGER
 
         ok = await self._flow(flow())
         return {"address": addr, "confirmed": ok}
