@@ -34,7 +34,8 @@ def synthetic_db(folder, fingers=4, impressions=6):
 
 
 def run_eval(capsys, *args):
-    assert main(["bio", "eval", *map(str, args), "--json", "--minutiae", "iso", "--cache", ""]) == 0
+    assert main(["bio", "eval", *map(str, args), "--scheme", "commitment", "--json", "--minutiae", "iso",
+                 "--cache", ""]) == 0
     return json.loads(capsys.readouterr().out)
 
 
