@@ -142,3 +142,86 @@ def test_concurrent_blob_uploads_get_distinct_versions(fleet):
                                                   headers=hdr))
     assert got == Counter({(200, None): N}), got
     assert fleet.nodes[0].rows("SELECT version FROM blobs") == [(N,)]
+
+
+# --- the same, literally: several `bioshard-backup serve` processes on one PostgreSQL ---------
+
+def _serve(url, data_dir, key_hex):
+    """Start `bioshard-backup serve` (this checkout's code) on `url`; returns a `ready()` that
+    waits for it and yields (proc, base URL, last mailed code)."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import bioshard_backup
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    here = Path(bioshard_backup.__file__).resolve().parent.parent  # the servers run this code
+    env = dict(os.environ, BIOSHARD_BACKUP_MASTER_KEY=key_hex,
+               PYTHONPATH=str(here) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    outbox = data_dir / "outbox.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "bioshard_backup.cli", "serve", "--data-dir", str(data_dir),
+                             "--db", url, "--port", str(port), "--mail", f"file://{outbox}",
+                             "--tick-interval", "0", "--log-level", "warning"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def last_code():
+        return json.loads(outbox.read_text().splitlines()[-1])["body"].split("code is ")[1][:6]
+
+    def ready():
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base + "/", timeout=1)
+                return proc, base, last_code
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise RuntimeError("server did not start: " + proc.stdout.read().decode()[-2000:])
+                time.sleep(0.1)
+
+    return proc, ready
+
+
+@pytest.mark.slow
+def test_three_serve_processes_on_postgresql_share_one_code_budget(postgres_url, tmp_path):
+    import httpx
+
+    url, key = fresh_database(postgres_url), os.urandom(32).hex()
+    started = []
+    try:
+        for i in range(3):  # all at once: they migrate the schema concurrently, under its lock
+            (tmp_path / f"s{i}").mkdir()
+            started.append(_serve(url, tmp_path / f"s{i}", key))
+        servers = [ready() for _, ready in started]
+        with httpx.Client(timeout=30) as c:
+            assert c.post(servers[0][1] + "/v1/auth/start", json={"email": EMAIL}).status_code == 200
+        code = servers[0][2]()
+        n = 15
+        barrier, out = threading.Barrier(n), []
+
+        def guess(i):
+            with httpx.Client(timeout=60) as c:
+                barrier.wait(timeout=60)
+                r = c.post(servers[i % 3][1] + "/v1/auth/verify",
+                           json={"email": EMAIL, "code": f"{(int(code) + 1 + i) % 10**6:06d}"})
+                out.append((r.status_code, r.json()["error"]["code"]))
+
+        threads = [threading.Thread(target=guess, args=(i,), daemon=True) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert Counter(out) == Counter({(401, "code_wrong"): auth.CODE_TRIES,
+                                        (401, "code_invalid"): n - auth.CODE_TRIES}), Counter(out)
+    finally:
+        for proc, _ in started:
+            proc.terminate()
+            proc.communicate(timeout=30)
