@@ -2,7 +2,8 @@
 
 `pgserver` (PyPI, in the `dev` extra) ships the server binaries in its wheel: the server runs on
 a fresh data dir under a temp dir, listens on a unix socket only (no TCP), and is stopped and
-deleted afterwards. Without pgserver, a system PostgreSQL (initdb/pg_ctl, e.g. Debian's
+deleted afterwards (as root, pgserver runs the server as a `pgserver` system user it creates,
+since PostgreSQL refuses to run as root). Without pgserver, a system PostgreSQL (initdb/pg_ctl, e.g. Debian's
 `postgresql`) is used on 127.0.0.1. Tests skip, naming the reason, only if neither starts.
 """
 import os
