@@ -118,6 +118,21 @@ def unseal(blob: bytes, passphrase: str) -> bytes:
     return secret
 
 
+def public_key(path):
+    """Secret A's public key as the keystore file records it (no passphrase needed), or None
+    when there is no keystore file."""
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+    except FileNotFoundError:
+        return None
+    doc = _parse(blob)[0]
+    try:
+        return bytes.fromhex(doc["pubkey"])
+    except ValueError:
+        raise BadInputError("keystore file is damaged: pubkey") from None
+
+
 def weaker_than_current(blob: bytes) -> bool:
     """True if the file was sealed at a lower cost than new files get."""
     _, (n, r, p), _, _, _ = _parse(blob)
@@ -136,9 +151,8 @@ def load(path, passphrase: str, migrate=True) -> bytes:
         with open(path, "rb") as f:
             blob = f.read()
     except FileNotFoundError:
-        raise BadInputError("no Secret A at %s: on a new computer restore it (`bioshard wallet restore-secret`, "
-                            "or `bioshard facepass restore`); for a new wallet run `bioshard wallet create`"
-                            % path) from None
+        raise BadInputError("no Secret A at %s: restore it with `bioshard wallet restore-secret FILE` or "
+                            "`--words`, or `bioshard facepass restore`" % path) from None
     except IsADirectoryError:
         raise BadInputError("%s is a directory, not a keystore file" % path) from None
     secret = unseal(blob, passphrase)

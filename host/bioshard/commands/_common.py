@@ -6,6 +6,13 @@ import sys
 from ..errors import BadInputError
 
 
+# Where Secret A comes back from on a new computer (docs/recovery.md): every message on a path
+# that finds wallet data without its Secret A points here, never to `wallet create`.
+RESTORE_HINT = ("restore Secret A with `bioshard wallet restore-secret FILE` (the file of "
+                "`bioshard wallet backup-secret`), `bioshard wallet restore-secret --words`, "
+                "or `bioshard facepass restore`")
+
+
 def add_card_option(p):
     p.add_argument("--card", default=os.environ.get("BIOSHARD_CARD", "sim"),
                    help="sim[:SOCKET] (default), serial:PORT or ble[:NAME]; env BIOSHARD_CARD")

@@ -9,11 +9,15 @@ single-key wallet's one address, shown on the card with its index.
 """
 from .. import keystore, state
 from ..card import connect
-from ..errors import BadInputError, WrongCardError
+from ..errors import BadInputError, CardRefusedError, CardTimeoutError, WrongCardError
 from ..signing import individual_pk
 from ..wallet.descriptor import Descriptor
 from ..wallet.keyagg import wallet_keys
-from ._common import add_card_option, passphrase, progress
+from ._common import RESTORE_HINT, add_card_option, passphrase, progress
+from ._keep import keep_copy
+
+UNCONFIRMED = ("Secret A and wallet.json are saved, but receive nothing until "
+               "`bioshard wallet show-address --index 0` is confirmed on the card")
 
 
 def add_parsers(ws):
@@ -33,9 +37,15 @@ def create(args):
     doc = state.load()
     card_pub = bytes.fromhex(state.need(doc, "card_pubkey", "run `bioshard enroll` first"))
     path = state.secret_path()
-    if path.exists() and not args.force:
-        raise BadInputError("a Secret A already exists at %s (use --force only if it holds no funds)" % path)
+    if not args.force:
+        if path.exists():
+            raise BadInputError("a Secret A already exists at %s (use --force only if it holds no funds)" % path)
+        if doc.get("host_pubkey"):
+            # wallet.json names this wallet's Secret A: a new one would be another wallet
+            raise BadInputError("this computer's wallet.json belongs to a wallet whose Secret A is not here: "
+                                "%s (--force makes a new, different wallet)" % RESTORE_HINT)
     pw = passphrase(confirm=True)
+    keystore.check_passphrase(pw)
     secret_a = keystore.new_secret()
     host_pub = individual_pk(secret_a)
     parts, agg, out_key = wallet_keys([host_pub, card_pub])
@@ -47,6 +57,10 @@ def create(args):
             res = card.call("wallet.set", {"participants": [host_pub, card_pub], "replace": False}, timeout=30)
         if res["output_key"] != out_key:
             raise WrongCardError("the card computed another wallet key: refusing to create the wallet")
+        for old in (path, state.path()):
+            kept = keep_copy(old) if args.force and old.exists() else None
+            if kept:
+                progress("kept the replaced %s as %s" % (old.name, kept))
         keystore.save(path, secret_a, pw, host_pub)
         net = doc.get("network", "main")
         desc = Descriptor.hd_from_keys([host_pub, card_pub], net)
@@ -57,11 +71,18 @@ def create(args):
         state.save(doc)
         addr = desc.address(0, False, net)
         progress("compare the address on the card and touch its sensor")
-        shown = card.call("address.show", {"index": 0, "change": False})
+        try:
+            shown = card.call("address.show", {"index": 0, "change": False})
+        except CardTimeoutError:
+            raise CardTimeoutError("the address was not confirmed on the card (no touch in time): " + UNCONFIRMED
+                                   ) from None
     print("descriptor: %s" % desc)
-    print("address:    %s receive #0 (card shows the same: %s)" % (addr, "yes" if shown["address"] == addr else "NO"))
     if shown["address"] != addr:
-        raise WrongCardError("the card shows another address than the host computed")
+        raise WrongCardError("the card shows %s, the host computed %s: do not use this wallet"
+                             % (shown["address"], addr))
+    if not shown["confirmed"]:
+        raise CardRefusedError("the address was rejected on the card (button): " + UNCONFIRMED)
+    print("address:    %s receive #0 (the card shows the same; confirmed on the card)" % addr)
     return 0
 
 

@@ -2,12 +2,15 @@
 
 The card guides each press on its screen; the host receives only the public helper blob and
 the card's public key share, and keeps them in wallet.json (back them up with
-`bioshard backup export`).
+`bioshard backup export`). A computer that already has a wallet refuses: a new enrollment is a
+new card key, and the old wallet's coins need the old key (a lost card is replaced with
+`bioshard recover`). `--force` replaces it, keeping the old wallet.json as a dated copy.
 """
 from .. import state
 from ..card import connect
 from ..errors import BadInputError
 from ._common import add_card_option, progress
+from ._keep import keep_copy
 
 FINGERS = {"r-thumb": 1, "r-index": 2, "r-middle": 3, "r-ring": 4, "r-little": 5,
            "l-thumb": 6, "l-index": 7, "l-middle": 8, "l-ring": 9, "l-little": 10}
@@ -19,8 +22,10 @@ def register(sub):
     p.add_argument("--fingers", default="r-index,l-index",
                    help="comma-separated, in order: " + ",".join(FINGERS))
     p.add_argument("--presses", type=int, default=8, help="guided presses per finger (4-12, default 8)")
-    p.add_argument("--network", default="main", choices=("main", "test", "signet", "regtest"))
+    p.add_argument("--network", default="main", choices=state.NETWORKS)
     p.add_argument("--replace", action="store_true", help="replace the card's existing wallet")
+    p.add_argument("--force", action="store_true",
+                   help="replace this computer's wallet (its wallet.json is kept as a dated copy)")
     p.set_defaults(func=run)
 
 
@@ -32,13 +37,30 @@ def parse_fingers(text):
     return [FINGERS[n] for n in names]
 
 
+def refuse_to_replace(doc, what):
+    """The wallet.json of an existing wallet is the only copy of its blob and card key here."""
+    if doc.get("blob") or doc.get("card_pubkey"):
+        raise BadInputError(
+            "this computer already has a wallet (card key %s...): %s would replace its helper blob and card key, "
+            "and its coins need them. Lost the card? Pair the new one and run `bioshard recover`. "
+            "Replace it anyway with --force (wallet.json is kept as a dated copy)"
+            % (str(doc.get("card_pubkey", ""))[:16], what))
+
+
 def run(args):
     ids = parse_fingers(args.fingers)
+    if not 4 <= args.presses <= 12:
+        raise BadInputError("--presses: 4 to 12")
     doc = state.load(required=False)
+    if not args.force:
+        refuse_to_replace(doc, "enrolling")
     with connect(args.card) as card:
         progress("follow the card's screen: %d finger(s), %d presses each" % (len(ids), args.presses))
         res = card.call("enroll", {"fingers": ids, "presses": args.presses, "network": args.network,
                                    "replace": args.replace})
+    kept = keep_copy(state.path())
+    if kept:
+        progress("kept the replaced wallet.json as %s" % kept)
     doc.update({"card_pubkey": res["pubkey"].hex(), "blob": res["blob"].hex(), "network": args.network})
     doc.pop("descriptor", None)
     state.save(doc)

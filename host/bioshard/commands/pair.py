@@ -1,5 +1,5 @@
 """`bioshard pair`: pair this computer with a card (once per card)."""
-from .. import pairing
+from .. import pairing, state
 from ..card import connect
 from ._common import add_card_option, progress
 
@@ -32,5 +32,15 @@ def run(args):
 
         record = pairing.pair_card(card.client, ask_code, show_code=show_code)
         pairing.save_record(record)
-    print("paired with %s. Next: bioshard enroll" % info["name"])
+    print("paired with %s. Next: %s" % (info["name"], next_step()))
     return 0
+
+
+def next_step():
+    """What the owner does after pairing: a computer that already holds a wallet recovers its
+    card share on this card (same fingers, same key); enrolling would make another key and
+    strand the funds."""
+    if state.path().exists():
+        return ("bioshard recover (this computer already has a wallet: recover re-derives its card key "
+                "on this card with the same fingers; do not enroll)")
+    return "bioshard enroll"

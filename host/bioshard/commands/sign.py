@@ -20,7 +20,7 @@ from ..card import connect
 from ..cosign import cosign, cosign_participant
 from ..errors import BadInputError
 from ..wallet import psbt_io
-from ._common import add_card_option, passphrase, progress, read_input
+from ._common import RESTORE_HINT, add_card_option, passphrase, progress, read_input
 
 
 def register(sub):
@@ -50,6 +50,8 @@ def run(args):
             progress("review the transaction on the card, then present your finger sequence there")
             p = cosign_participant(card, psbt, card_pub, blob)
         return _print_psbt(p, args)
+    if not state.secret_path().exists():
+        raise BadInputError("no Secret A on this computer (%s): %s" % (state.secret_path(), RESTORE_HINT))
     secret_a = keystore.load(state.secret_path(), passphrase())
     finalize = not getattr(args, "no_finalize", False)
     with connect(args.card) as card:

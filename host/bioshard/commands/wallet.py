@@ -10,6 +10,7 @@
   review PSBT                       exactly what the card will show for this PSBT
   finalize PSBT                     check the key-path signatures, print the raw transaction
   create, show-address              with the card: see _wallet_setup.py
+  backup-secret, restore-secret     Secret A's file or 24-word backup: see _secret_backup.py
 Without --descriptor/--key the wallet of $BIOSHARD_HOME (wallet.json) is used; it records the
 next unused receive and change index. The MuSig2 rounds with the card happen in the signing
 command; this one never sees a secret.
@@ -39,9 +40,11 @@ NETWORKS = ("main", "test", "signet", "regtest")
 def register(sub):
     p = sub.add_parser("wallet", help="descriptor, addresses and PSBTs of the 2-of-2 wallet")
     ws = p.add_subparsers(dest="wallet_command", metavar="WALLET_COMMAND")
+    from ._secret_backup import add_parsers as secret_parsers  # backup-secret / restore-secret
     from ._wallet_setup import add_parsers  # create / show-address talk to the card
 
     add_parsers(ws)
+    secret_parsers(ws)
 
     d = ws.add_parser("descriptor", help="BIP-390 tr(musig(...)) descriptor with checksum")
     d.add_argument("--key", action="append",
