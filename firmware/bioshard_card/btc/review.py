@@ -9,8 +9,6 @@
 #    refused;
 #  - an output whose PSBT fields claim our keys but whose script is not ours is a refusal
 #    (that is the classic "fake change" attack);
-#  - an output that gives its coins away (anyone can spend it, or it burns them) is marked
-#    by script_risk.mark, and the owner gets a danger page of its own for it;
 #  - every input must be ours, spent by key path with SIGHASH_DEFAULT or SIGHASH_ALL, so the
 #    signature commits to all amounts, scripts and outputs (BIP-341) and the fee shown is real.
 from .address import describe_script, p2tr_script
@@ -96,7 +94,6 @@ class OutputLine:
         self.amount = amount
         self.change = change
         self.path = path  # (branch, index) of an HD change output, else None
-        self.risk = None  # set by script_risk.mark for an output that gives its coins away
 
 
 class Review:
@@ -144,8 +141,6 @@ class Review:
                 from .hd import path_text
 
                 out.append("(%s)" % path_text(o.path))
-            if o.risk:
-                out.append(o.risk_line)
         out.append("FEE %s" % format_btc(self.fee))
         out.append(self.fee_rate())
         for w in self.warnings:
@@ -219,14 +214,7 @@ def review(psbt, wallet):
         if change and meta.tap_tree:
             raise PSBTError("output %d: change with a script tree" % n)
         total_out += o.amount
-        line = OutputLine(n, describe_script(o.script, wallet.network), o.amount, change, path)
-        # Only an output without an address, or pay-to-anchor, can give its coins away; a data
-        # carrier without value is ordinary. Loaded only then: the review fits a 100 KB heap.
-        if not change and (" " in line.text or len(o.script) == 4) and (o.amount or o.script[:1] != b"\x6a"):
-            from .script_risk import mark
-
-            mark(line, o.script)
-        lines.append(line)
+        lines.append(OutputLine(n, describe_script(o.script, wallet.network), o.amount, change, path))
     if total_out > MAX_MONEY:
         raise PSBTError("output total out of range")
     fee = total_in - total_out

@@ -1,5 +1,5 @@
 # Output scripts that give the coins away, which the review must not let pass as an ordinary
-# payment (docs/signing.md):
+# payment (mark_review; ui/review.py gives each such output a danger page of its own):
 #
 #   ANYONE  anyone who sees the transaction can spend the output: an empty script, a script of
 #           pushes only whose last value is true (OP_TRUE, OP_1..OP_16, a non-zero push), or
@@ -81,13 +81,18 @@ def risk(script, amount):
     return None
 
 
-def mark(line, script):
-    """Set `line.risk` (review.OutputLine) and the text line the host's review prints."""
-    r = risk(script, line.amount)
-    if r is None:
-        return
+
+def mark_review(rv):
+    """Mark the outputs of a btc.review.Review that give their coins away: `line.risk` and
+    the one-line text `line.risk_line`. Kept out of review.py, whose parse and review must fit
+    a 100 KB heap; the card's sign flow calls this before it builds the pages."""
     from .amounts import format_btc
 
-    line.risk = r
-    what = "ANYONE CAN SPEND" if r[0] == ANYONE else "BURNS"
-    line.risk_line = "%s #%d (%s): %s BTC" % (what, line.index, r[1], format_btc(line.amount))
+    for line, out in zip(rv.outputs, rv.psbt.tx.outputs):
+        r = None if line.change else risk(out.script, line.amount)
+        if r is None:
+            continue
+        line.risk = r
+        what = "ANYONE CAN SPEND" if r[0] == ANYONE else "BURNS"
+        line.risk_line = "%s #%d (%s): %s" % (what, line.index, r[1], format_btc(line.amount))
+    return rv

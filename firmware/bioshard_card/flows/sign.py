@@ -24,9 +24,12 @@ TRIES = 3  # wrong-finger attempts per signing request
 def _review(psbt, wallet):
     w = Wallet(wallet.output_key, wallet.agg_key, wallet.participants, wallet.card_key, wallet.network)
     try:
-        return review_psbt(psbt, w)
+        rv = review_psbt(psbt, w)
     except PSBTError as e:
         raise errors.bad_params("PSBT refused: %s" % e.reason)
+    from ..btc.script_risk import mark_review
+
+    return mark_review(rv)  # outputs that give their coins away get a danger page
 
 
 def _points(nonce):

@@ -18,7 +18,7 @@ def pages(review):
     out = []
     page = 1
     for i, o in enumerate(outs):
-        risk = o.risk
+        risk = getattr(o, "risk", None)  # set by btc.script_risk.mark_review
         args = (i + 1, n, o.text, o.amount, o.change, page, total)
         if risk is not None:
             args += (_TAGS.get(risk[0], "BURN"),)
@@ -48,6 +48,6 @@ def _count_change(outs):
 def _count_risky(outs):
     k = 0
     for o in outs:
-        if o.risk is not None:
+        if getattr(o, "risk", None) is not None:
             k += 1
     return k
