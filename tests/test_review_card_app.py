@@ -269,14 +269,12 @@ def _pubnonce():
 
 
 def _blob():
-    """A structurally valid one-finger helper blob (random features: no real finger)."""
-    import random
-
+    """A structurally valid one-finger helper blob (synthetic minutiae: no real finger)."""
     from bioshard_card.bio import sequence
+    from test_fuzzy_synth import finger, impression
 
     e = sequence.Enrollment()
-    r = random.Random(1)
-    e.add_features(1, [[r.randint(-50, 50) for _ in range(1024)] for _ in range(2)])
+    e.add(1, [impression(finger(60), i) for i in (1, 2, 3)])
     return e.finish()[1]
 
 
