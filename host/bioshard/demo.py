@@ -61,11 +61,13 @@ def _pair(sim, home, say):
         hp_codes = []
 
         def ask_code():
-            # The owner reads the 6 digits off the e-ink and types them; the demo's "owner"
-            # reads them from the panel image the card just drew (see screens folder).
+            # Numeric comparison: the computer prints its code, the card shows its own (see the
+            # screens folder); the owner sees the same 6 digits on both, says so here and
+            # touches the card's sensor to confirm.
             code = hp_codes[0]
-            say.detail("the card shows %s %s; the owner types it on the computer" % (code[:3], code[3:]))
-            sim.queue(("finger", finger_image(9, 0)))  # then touches the sensor to confirm
+            say.detail("the computer and the card both show %s %s; the owner touches the card to confirm"
+                       % (code[:3], code[3:]))
+            sim.queue(("finger", finger_image(9, 0)))
             return code
 
         record = _pair_with_code(card.client, hp_codes, ask_code)
