@@ -61,3 +61,40 @@ def w_many(coeffs, xs, k):
     out = array("H", bytes(2 * len(xs)))
     _w_many(coeffs, len(coeffs) // 2, xa, len(xs), out, k, gf16.EXP, gf16.LOG, gf16._LOG_BETA)
     return list(out)
+
+
+_EXP = gf16.EXP
+_LOG = gf16.LOG
+
+
+@micropython.viper
+def mul(a: int, b: int) -> int:
+    """gf16.mul as machine code: the Reed-Solomon decoder makes thousands of these per frame."""
+    if a == 0 or b == 0:
+        return 0
+    exp = ptr8(_EXP)
+    log = ptr8(_LOG)
+    a1 = a >> 8
+    a0 = a & 255
+    b1 = b >> 8
+    b0 = b & 255
+    m00 = 0
+    if a0 != 0 and b0 != 0:
+        m00 = int(exp[int(log[a0]) + int(log[b0])])
+    m11 = 0
+    if a1 != 0 and b1 != 0:
+        m11 = int(exp[int(log[a1]) + int(log[b1])])
+    mid = 0
+    sa = a0 ^ a1
+    sb = b0 ^ b1
+    if sa != 0 and sb != 0:
+        mid = int(exp[int(log[sa]) + int(log[sb])])
+    lo = m00
+    if m11 != 0:
+        lo = lo ^ int(exp[int(log[m11]) + int(_LB)])
+    return ((mid ^ m00) << 8) | lo
+
+
+_LB = gf16._LOG_BETA
+# every caller of gf16.mul (interpolation, the decoder) picks up the machine-code version
+gf16.mul = mul

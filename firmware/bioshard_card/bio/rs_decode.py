@@ -10,7 +10,10 @@
 # Polynomials are lists of ints, lowest degree first, without trailing zeros ([] is 0).
 from . import gf16 as gf
 
-_mul = gf.mul
+try:
+    from .gf16_viper import mul as _mul  # machine code on MicroPython (also replaces gf.mul)
+except (ImportError, SyntaxError, ValueError, NotImplementedError, NameError):
+    _mul = gf.mul
 
 
 def trim(p):
