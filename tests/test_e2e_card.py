@@ -16,7 +16,8 @@ from bioshard.errors import CardRefusedError, CardTimeoutError
 from bioshard.sim import synthetic
 from bioshard.sim.runner import SimCard
 from bioshard.wallet.descriptor import Descriptor
-from bioshard.wallet.psbt_build import Utxo, build
+from bioshard.wallet import psbt_io
+from bioshard.wallet.psbt_build import HdUtxo, build_hd
 
 embit_tx = pytest.importorskip("embit.transaction")
 embit_script = pytest.importorskip("embit.script")
@@ -72,10 +73,10 @@ def run(sim, *argv):
 def spend(home, amount_in=3_000_000, pay=1_000_000, fee=1_500, txid=0x11):
     doc = json.loads((home / "wallet.json").read_text())
     d = Descriptor(doc["descriptor"])
-    utxo = Utxo(bytes([txid]).hex() * 32, 1, amount_in, d.script())
+    # the HD wallet: a coin at receive #0, change to change #0 (the card derives both)
+    utxo = HdUtxo(bytes([txid]).hex() * 32, 1, amount_in, d, 0)
     friend = bytes.fromhex("0014") + bytes(20)  # P2WPKH of someone else
-    psbt = build([utxo], [(friend, pay), (d.script(), amount_in - pay - fee)],
-                 d.aggregate_key(), d.participants(), d.output_key())
+    psbt = build_hd(d, [utxo], [(friend, pay)], change=(amount_in - pay - fee, 0))
     return base64.b64encode(psbt.serialize()).decode(), d, amount_in
 
 
@@ -138,13 +139,22 @@ def test_hostile_psbt_is_refused_cleanly_and_the_card_lives_on(env, capsys):
     rc = run(sim, "sign", base64.b64encode(bytes(raw)).decode(), "--card", "sim:" + sim.ble_path)
     assert rc != 0
     assert sim.alive()
-    # A PSBT spending someone else's coin: refused by the card's own review.
+    # A PSBT whose "change" (our change #0 fields) pays someone else: the fake-change attack,
+    # refused by the card's own review (it derives change #0 itself).
     foreign = bytes.fromhex("5120") + bytes(range(32))
-    other = build([Utxo("55" * 32, 0, 10_000, foreign)], [(foreign, 9_000)], d.aggregate_key(),
-                  d.participants(), bytes(range(32)))
+    other = psbt_io.parse(base64.b64decode(spend(home, txid=0x55)[0]))
+    tx = other.tx
+    tx.outputs[1].script = foreign
+    other.global_map[b"\x00"] = tx.serialize()
     rc = run(sim, "sign", base64.b64encode(other.serialize()).decode(), "--card", "sim:" + sim.ble_path)
     assert rc == CardRefusedError.exit_code
-    assert "not ours" in capsys.readouterr().err
+    assert "output 1: change claimed but not ours" in capsys.readouterr().err
+    assert sim.alive()
+    # A PSBT spending a coin that is not the wallet's: the host names it before the card.
+    bad = psbt_io.parse(base64.b64decode(spend(home, txid=0x56)[0]))
+    bad.inputs[0][b"\x01"] = bad.inputs[0][b"\x01"][:9] + foreign
+    rc = run(sim, "sign", base64.b64encode(bad.serialize()).decode(), "--card", "sim:" + sim.ble_path)
+    assert rc == 7 and "not this wallet's" in capsys.readouterr().err
     assert sim.alive()
 
 
