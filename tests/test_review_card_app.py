@@ -621,3 +621,26 @@ def test_a_host_in_the_middle_shows_another_code_than_the_card(tmp_path):
     assert owner.code != card_code  # what the owner compares
     r = h.call("pair.confirm", {"m": to_card.confirm()}, [BUTTON])  # different: the owner rejects
     assert r["error"]["code"] == rpc.USER_CANCELLED and card.pairing.record is None
+
+
+def test_a_pairing_the_computer_walked_away_from_is_dropped_and_the_code_leaves_the_screen(tmp_path):
+    # The owner saw two different codes and said so on the computer, which then disconnects
+    # without M4: before the fix the card kept the run and the code on its panel.
+    from bioshard.pairing import HostPairing
+
+    card = app.Card(FakeBoard(tmp_path / "flash"))
+    card.fingers = ScriptedFingers()
+    shown = _screens_of(card)
+    hp = HostPairing()
+
+    def init(written):
+        return rpc.request("1", "pair.init", {"m": hp.start()})
+
+    def reveal(written):
+        return rpc.request("2", "pair.reveal", {"m": hp.on_card(cbor.loads(written[0])["result"]["m"])})
+
+    card.link = _LazyLink([init, reveal])
+    asyncio.run(card._serve_connection())
+    assert shown[-2] == ("pairing", (hp.code,)) and shown[-1][0] == "setup"
+    assert card.pairing._pairing is None and card.pairing.pairing_open  # a new card stays open
+    assert card.pairing.record is None

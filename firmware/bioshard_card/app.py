@@ -359,6 +359,8 @@ class Card:
             self._drop_channel()
             self.link.disconnect()
             gc.collect()
+        if self.pairing.abandon():
+            await self.show_idle()  # not left showing a code nobody will confirm
 
     def _drop_channel(self):
         # Close, not just forget: close() zeroes the session's MAC keys now instead of leaving

@@ -235,3 +235,19 @@ def test_a_ui_that_cannot_ask_never_replaces_a_pairing():
         assert bytes(card.svc.record.k_link) == owner.k_link
     finally:
         _rmtree(d)
+
+
+def test_an_abandoned_run_is_dropped_and_cannot_be_confirmed_later():
+    d = _tmpdir()
+    try:
+        ui = Ui()
+        card = Card(d, ui)
+        card.svc.open_pairing()
+        host = MiniHost(Rng(b"h6"))
+        r, _ = card.call("pair.init", {"m": host.m1()})
+        card.call("pair.reveal", {"m": host.m3(r["m"])})
+        assert card.svc.abandon() and not card.svc.abandon()
+        assert card.call("pair.confirm", {"m": host.m4()})[1] == rpc.PROTOCOL_ERROR
+        assert ui.asked == [] and card.svc.record is None and card.svc.pairing_open
+    finally:
+        _rmtree(d)

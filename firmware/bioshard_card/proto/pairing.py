@@ -436,6 +436,15 @@ class PairingService:
             self._pairing.abort()
             self._pairing = None
 
+    def abandon(self):
+        """The peer left in the middle of a pairing (e.g. its owner saw another code and said
+        so on the computer): drop that run, leave the window as it is. True if there was one."""
+        if self._pairing is None:
+            return False
+        self._pairing.abort()
+        self._pairing = None
+        return True
+
     def _init(self, params):
         from bioshard_card.proto.rpc import PROTOCOL_ERROR, RpcError
 
