@@ -100,7 +100,8 @@ class Review:
     def __init__(self, psbt, cache, outputs, total_in, total_out, fee, vsize, warnings, paths=None,
                  wallet=None):
         self.psbt = psbt
-        self.paths = paths or [None] * len(psbt.inputs)  # per input: HD child or None (base key)
+        # per input: the HD child it spends, or None (the single-key address)
+        self.paths = paths if paths is not None else [None] * (len(psbt.inputs) if psbt is not None else 0)
         self.wallet = wallet
         self.cache = cache
         self.outputs = outputs
