@@ -163,6 +163,18 @@ def test_eval_reports_every_figure(tmp_path, capsys):
     off = [p["offline_far"] for p in rep["sweep_k"]]
     assert fnmr == sorted(fnmr) and off == sorted(off, reverse=True)  # K trades one for the other
     assert rep["parameters"]["K"] == fv.K
+    assert [db["name"] for db in rep["sweep_k"][0]["dbs"]] == [d["name"]]
+    # the trade-off plot of `make eval` draws from the same JSON
+    import importlib.util
+
+    from conftest import REPO
+    from PIL import Image
+
+    spec = importlib.util.spec_from_file_location("bio_tradeoff", REPO / "tools" / "bio_tradeoff.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tool.draw(rep, tmp_path / "plot.png")
+    assert Image.open(tmp_path / "plot.png").size[0] > 800
 
 
 def test_eval_baselines_stay_measurable(tmp_path, capsys):

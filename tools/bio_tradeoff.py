@@ -30,14 +30,15 @@ def _font(size):
 
 
 class Panel:
-    def __init__(self, draw, x0, y0, xr, yr, title, ylabel, log=False):
+    def __init__(self, draw, x0, y0, xr, yr, title, ylabel, log=False, xlabel="t = bit errors corrected (of 255)",
+                 xstep=5):
         self.d, self.x0, self.y0, self.xr, self.yr, self.log = draw, x0, y0, xr, yr, log
         f = _font(13)
         draw.rectangle([x0, y0, x0 + PW, y0 + PH], outline=(0, 0, 0))
         draw.text((x0, y0 - 30), title, fill=(0, 0, 0), font=_font(15))
         draw.text((x0 - ML + 4, y0 + PH // 2 - 60), "\n".join(ylabel), fill=(0, 0, 0), font=f)
-        draw.text((x0 + PW // 2 - 90, y0 + PH + 30), "t = bit errors corrected (of 255)", fill=(0, 0, 0), font=f)
-        for t in range(int(xr[0]), int(xr[1]) + 1, 5):
+        draw.text((x0 + PW // 2 - 90, y0 + PH + 30), xlabel, fill=(0, 0, 0), font=f)
+        for t in range(int(xr[0]), int(xr[1]) + 1, xstep):
             x = self.px(t)
             draw.line([x, y0 + PH, x, y0 + PH + 4], fill=(0, 0, 0))
             draw.text((x - 8, y0 + PH + 8), str(t), fill=(0, 0, 0), font=f)
@@ -71,7 +72,59 @@ class Panel:
             self.d.ellipse([x - 3, y - 3, x + 3, y + 3], fill=color)
 
 
+def draw_finger_vault(report, out_path):
+    """The finger vault's trade-off over K (enrolled elements a frame needs): FNMR within 2
+    presses per database, overall FNMR (first press / within 2 / within 3), and the offline
+    false-accept bits per finger, with the issue's targets drawn in."""
+    sweep = report["sweep_k"]
+    ks = [p["k"] for p in sweep]
+    xr = (min(ks) - 1, max(ks) + 1)
+    W = ML + 3 * (PW + ML) + GAP
+    H = MT + PH + MB + 90
+    img = Image.new("RGB", (W, H), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    xl = "K = enrolled elements a frame must hold"
+    p1 = Panel(d, ML, MT, xr, (0, 1), "FNMR within 2 presses, per database", "FNMR", xlabel=xl, xstep=1)
+    p2 = Panel(d, 2 * ML + PW, MT, xr, (0, 1), "all databases: FNMR", "FNMR", xlabel=xl, xstep=1)
+    top = max(p["offline_bits_per_finger"] or 0 for p in sweep)
+    p3 = Panel(d, 3 * ML + 2 * PW, MT, xr, (0, max(24, 4 * math.ceil(top / 4))), "offline false-accept bits / finger",
+               "bits", xlabel=xl, xstep=1)
+    names = [db["name"] for db in sweep[0].get("dbs", [])]
+    for i, name in enumerate(names):
+        c = COLORS[i % len(COLORS)]
+        p1.line([(p["k"], p["dbs"][i]["fnmr_within_2"]) for p in sweep], c)
+    for label, key, c in (("first press", "fnmr_first_press", (214, 39, 40)),
+                          ("within 2", "fnmr_within_2", (0, 0, 0)), ("within 3", "fnmr_within_3", (110, 110, 110))):
+        p2.line([(p["k"], p[key]) for p in sweep], c, width=3)
+    p3.line([(p["k"], p["offline_bits_per_finger"]) for p in sweep], (0, 0, 0), width=3)
+    for i, name in enumerate(names):
+        p3.line([(p["k"], p["dbs"][i]["offline_bits_per_finger"]) for p in sweep], COLORS[i % len(COLORS)])
+    # targets: FNMR within 2 <= 5 %, first press <= 15 %, >= 20 bits per finger
+    for pan, v in ((p1, 0.05), (p2, 0.05), (p2, 0.15), (p3, 20)):
+        y = pan.py(v)
+        d.line([pan.x0, y, pan.x0 + PW, y], fill=(0, 160, 0), width=1)
+    k0 = report["parameters"]["K"]
+    for pan in (p1, p2, p3):
+        x = pan.px(k0)
+        d.line([x, pan.y0, x, pan.y0 + PH], fill=(0, 160, 0), width=1)
+    f = _font(13)
+    y = MT + PH + 54
+    x = ML
+    for i, name in enumerate(names):
+        d.rectangle([x, y + 3, x + 14, y + 13], fill=COLORS[i % len(COLORS)])
+        d.text((x + 18, y), name, fill=(0, 0, 0), font=f)
+        x += 150
+    d.text((ML, y + 18), "middle: red = first press, black = within 2, grey = within 3 (card fuses presses); right: "
+           "black = all DBs (lower bound where none seen); green = targets and the shipped K = %d" % k0,
+           fill=(0, 0, 0), font=f)
+    d.text((ML, 6), "bioshard finger vault (%s): one parameter set for every database" % report["scheme"],
+           fill=(0, 0, 0), font=_font(14))
+    img.save(out_path)
+
+
 def draw(report, out_path):
+    if "sweep_k" in report:
+        return draw_finger_vault(report, out_path)
     series = [(db["name"], db["sweep"]) for db in report["dbs"]]
     series.append(("all DBs", report["overall"]["sweep"]))
     ts = [p["t"] for p in series[-1][1]]

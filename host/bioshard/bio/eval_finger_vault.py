@@ -304,8 +304,10 @@ def run(dirs, minutiae="auto", cache_dir=None, progress=None, check_card=True):
     per, overall = summarize(raws)
     sweep = []
     for k in SWEEP_K:
-        _, o = summarize(raws, k)
-        sweep.append(dict(o, k=k))
+        per_k, o = summarize(raws, k)
+        for row in per_k:
+            row.pop("false_accepts")
+        sweep.append(dict(o, k=k, dbs=per_k))
     return {
         "scheme": "finger vault v%d (aligned improved vault, Gao decoding)" % fv.VERSION,
         "parameters": {n: getattr(fv, n) for n in ("CELL", "SPAN", "ABINS", "EXPAND", "REFS", "DMIN", "DMAX",
