@@ -116,6 +116,15 @@ def test_hd_spend_with_change_to_index_1_signed_and_verified():
     assert rv.paths == [(0, 0), (0, 3), None]
     assert [(o.change, o.path) for o in rv.outputs] == [(False, None), (True, (1, 1))]
     assert "(change #1)" in rv.lines()
+    # the card's panel: the change page names the child it derived
+    from bioshard_card.ui import screens
+    from bioshard_card.ui.canvas import Canvas
+    from bioshard_card.ui.review import pages
+
+    outs = [args for fn, args in pages(rv) if fn is screens.sign_output]
+    assert [a[4] for a in outs] == [False, "change #1"]
+    for label in ("change #1", "change #99999"):  # the longest index is drawn too
+        screens.sign_output(Canvas(), 2, 2, outs[1][2], outs[1][3], label, 2, 4)
     tx = _verify_final(raw, spent)
     assert tx.vout[1].script_pubkey.data == desc.script(1, True)
     assert desc.address(1, True, "regtest") == _btclib(desc, "regtest")[1].address(1)

@@ -19,7 +19,11 @@ def pages(review):
     page = 1
     for i, o in enumerate(outs):
         risk = getattr(o, "risk", None)  # set by btc.script_risk.mark_review
-        args = (i + 1, n, o.text, o.amount, o.change, page, total)
+        change = o.change
+        path = getattr(o, "path", None)  # an HD change output: the child the card derived
+        if change and path is not None:
+            change = ("change #%d" if path[0] else "receive #%d") % path[1]
+        args = (i + 1, n, o.text, o.amount, change, page, total)
         if risk is not None:
             args += (_TAGS.get(risk[0], "BURN"),)
         out.append((screens.sign_output, args))

@@ -198,8 +198,12 @@ def sign_output(c, index, count, address, amount_sat, change, page, pages, dange
     c.fill(WHITE)
     _header(c, "Output %d of %d" % (index, count), "%d/%d" % (page, pages))
     if change:
+        # `change` is True, or the HD child the card derived it as ("change #1")
         x = _tag(c, "CHANGE", MARGIN, 20)
-        BODY.draw(c, "back to this wallet", x + 4, 21)
+        text = "back to this wallet" if change is True else "to this wallet, " + change
+        if BODY.width(text) > W - MARGIN - x - 4:
+            text = change  # the index always shows in full
+        BODY.draw(c, text, x + 4, 21)
     elif danger:
         _tag(c, danger, MARGIN, 20)
     else:
