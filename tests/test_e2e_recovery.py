@@ -1,0 +1,95 @@
+"""The two recoveries of docs/recovery.md end to end on the simulated card, through the CLI
+(issue #10 item 2). The signed transactions are checked with code we did not write (embit's
+BIP-341 sighash, libsecp256k1's verify; see test_e2e_card.verify_independently).
+
+  lost computer: a new home, the same card. The card re-opens pairing (button held), the new
+  computer pairs, restores the helper blob backup and Secret A from its encrypted file
+  (`sign` before that names the restore, `wallet create` refuses to make another wallet),
+  then co-signs with the same card.
+  lost card: a new card for that computer. Pairing says `bioshard recover`, `enroll` is
+  refused, `backup restore` + `recover` with the same finger, then co-sign.
+"""
+import json
+
+import pytest
+
+from bioshard import cli, pairing
+from bioshard.errors import BadInputError
+from bioshard.sim.runner import SimCard
+
+from test_e2e_card import R_INDEX, finger, spend, tap, verify_independently
+
+pytestmark = pytest.mark.slow
+
+BACKUP_PW = "secret a backup passphrase"
+
+
+def _last_line(capsys):
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def _sign(sim, home, txid, first_press, capsys):
+    psbt, d, amount_in = spend(home, txid=txid)
+    sim.queue(*[tap(20 + i) for i in range(3)], finger(R_INDEX, first_press))
+    assert cli.main(["sign", psbt, "--card", "sim:" + sim.ble_path]) == 0
+    verify_independently(_last_line(capsys), d.output_key(), amount_in)
+    assert sim.clear_queue() == 0
+
+
+def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
+    home1, home2 = tmp_path / "home1", tmp_path / "home2"
+    monkeypatch.setenv("BIOSHARD_HOME", str(home1))
+    monkeypatch.setenv("BIOSHARD_PASSPHRASE", "first computer passphrase")
+    monkeypatch.setenv("BIOSHARD_BACKUP_PASSPHRASE", BACKUP_PW)
+    orig = pairing.HostPairing.confirm_code  # the owner reads the card's code and types it
+    monkeypatch.setattr(pairing.HostPairing, "confirm_code", lambda self, typed: orig(self, self.code))
+    backup, secret_file = tmp_path / "backup.json", tmp_path / "secret-a.backup"
+
+    with SimCard(state_dir=tmp_path / "card1", screens_dir=tmp_path / "screens1") as sim:
+        card = "sim:" + sim.ble_path
+        sim.queue(tap())
+        assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
+        assert "Next: bioshard enroll" in capsys.readouterr().out
+        sim.queue(*[finger(R_INDEX, i) for i in range(8)])
+        assert cli.main(["enroll", "--card", card, "--fingers", "r-index", "--network", "regtest"]) == 0
+        sim.queue(tap(1))
+        assert cli.main(["wallet", "create", "--card", card]) == 0
+        wallet = json.loads((home1 / "wallet.json").read_text())
+        assert cli.main(["backup", "export", str(backup)]) == 0
+        assert cli.main(["wallet", "backup-secret", str(secret_file)]) == 0
+        assert sim.clear_queue() == 0
+
+        # ---- lost computer: a new home, the same card ----------------------------------------
+        monkeypatch.setenv("BIOSHARD_HOME", str(home2))
+        monkeypatch.setenv("BIOSHARD_PASSPHRASE", "second computer passphrase")
+        sim.press_button(hold_s=2.8)  # held: the paired card opens pairing for a new computer
+        sim.queue(*[tap(2 + i) for i in range(2)])  # confirm the code (and a replace page, if shown)
+        assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
+        sim.clear_queue()
+        assert cli.main(["backup", "restore", str(backup)]) == 0
+        assert "restore-secret" in capsys.readouterr().out
+        psbt, _, _ = spend(home2, txid=0x71)
+        assert cli.main(["sign", psbt, "--card", card]) == BadInputError.exit_code
+        err = capsys.readouterr().err
+        assert "restore-secret" in err and "wallet create" not in err
+        assert cli.main(["wallet", "create", "--card", card]) == BadInputError.exit_code
+        assert not (home2 / "secret_a.json").exists()
+        assert cli.main(["wallet", "restore-secret", str(secret_file)]) == 0
+        assert json.loads((home2 / "wallet.json").read_text())["host_pubkey"] == wallet["host_pubkey"]
+        _sign(sim, home2, 0x72, 8, capsys)
+
+    # ---- lost card: a new card for the second computer ----------------------------------------
+    with SimCard(state_dir=tmp_path / "card2", screens_dir=tmp_path / "screens2") as sim2:
+        card2 = "sim:" + sim2.ble_path
+        sim2.queue(tap())
+        assert cli.main(["pair", "--card", card2, "--code", "000000"]) == 0
+        assert "Next: bioshard recover" in capsys.readouterr().out
+        before = (home2 / "wallet.json").read_bytes()
+        assert cli.main(["enroll", "--card", card2, "--fingers", "r-index"]) == BadInputError.exit_code
+        assert (home2 / "wallet.json").read_bytes() == before
+        assert cli.main(["backup", "restore", str(backup)]) == 0  # the same wallet: nothing replaced
+        assert not list(home2.glob("wallet.replaced-*"))
+        sim2.queue(finger(R_INDEX, 9))
+        assert cli.main(["recover", "--card", card2]) == 0
+        assert wallet["card_pubkey"] in capsys.readouterr().out
+        _sign(sim2, home2, 0x73, 10, capsys)
