@@ -179,3 +179,16 @@ def test_btclib_reads_our_hd_psbt_as_its_own_descriptor_would_write_it():
         parts = bt_musig._session_parts(bp, i, desc.musig_aggregate(), b"")
         agg, _, tweaks, is_xonly, q, path = musig_psbt.session_keys(p, i)
         assert parts.tweaks == tweaks and parts.is_xonly == is_xonly and parts.tweaked_pub_key == q
+
+
+def test_committed_hd_corpus_psbt_is_what_the_host_builds():
+    """tests/psbt_corpus/hd/spend.psbt (reviewed and signed under MicroPython by
+    tests/portable/test_hd_review_sign.py) is the host builder's output, not a hand-made file."""
+    import importlib.util
+    from pathlib import Path
+
+    here = Path(__file__).parent / "psbt_corpus"
+    spec = importlib.util.spec_from_file_location("gen_hd", here / "gen_hd.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert (here / "hd" / "spend.psbt").read_bytes() == gen.build()
