@@ -148,7 +148,7 @@ def test_eval_reports_every_figure(tmp_path, capsys):
     (d,) = rep["dbs"]
     for key in ("fnmr_first_press", "fnmr_within_2", "fnmr_within_3", "fmr_per_press",
                 "fmr_per_press_upper95", "fmr_per_3press_run", "offline_far", "offline_bits_per_finger",
-                "sequence2_fnmr", "sequence3_fnmr", "false_accepts"):
+                "sequence2_fnmr", "sequence3_fnmr", "false_accepts", "linkability"):
         assert key in d, key
     assert d["genuine_runs"] == 5 * 3
     assert d["impostor_presses"] == 5 * 4 * 6
@@ -157,6 +157,11 @@ def test_eval_reports_every_figure(tmp_path, capsys):
     assert d["fnmr_within_3"] <= 0.34  # synthetic impressions are mild
     assert d["fmr_per_press"] == 0 and d["card_decoder_disagreements"] == 0
     assert d["card_decoder_checked"] > 0
+    link = d["linkability"]
+    n = link["same_finger_pairs"]
+    assert 0 < n <= 5 and link["different_finger_pairs"] == n * (n - 1) // 2
+    assert 0 <= link["same_finger_linked"] <= link["same_finger_pairs"]
+    assert 0 <= link["different_finger_linked"] <= link["different_finger_pairs"]
     ks = [p["k"] for p in rep["sweep_k"]]
     assert ks == sorted(ks)
     fnmr = [p["fnmr_within_3"] for p in rep["sweep_k"]]

@@ -196,10 +196,55 @@ def evaluate_db(folder, minutiae="extractor", cache_dir=None, progress=None, che
             run_stats.append(_pressed_stats(fin.H, imp_runs[g]))
         if progress and fi % 20 == 19:
             progress("%s: %d/%d fingers" % (name, fi + 1, len(fingers)))
+    link = linkability(name, db)
     return {"name": name, "gen": gen, "gen_index": gen_index, "imp": imp_stats, "imp_off": imp_off,
+            "linkability": link,
             "imp_names": imp_names,
             "runs": run_stats, "enroll_failures": sum(1 for v in fingers.values() if v is None),
             "fingers": len(fingers), "card_checked": card_checked, "disagreements": disagreements}
+
+
+LINK_D = 2  # px and angle units within which two published reference pairs count as "the same"
+LINK_A = 3
+
+
+def _linked(r1, r2):
+    for a in r1:
+        for b in r2:
+            if (abs(a[0] - b[0]) <= LINK_D and abs(((a[1] - b[1] + 128) & 255) - 128) <= LINK_A
+                    and abs(((a[2] - b[2] + 128) & 255) - 128) <= LINK_A):
+                return True
+    return False
+
+
+def linkability(name, db):
+    """The one link two records can offer: a reference pair drawn in both leaves near-equal
+    invariants. Each finger is enrolled twice, from the two halves of its impressions, with
+    fresh randomness; the attack links two records when any of their reference invariants agree
+    within LINK_D px / LINK_A units. Rates for records of one finger and of different fingers."""
+    refs = {}
+    for f, imps in db.items():
+        h = len(imps) // 2
+        pair = []
+        for part, tag in ((imps[:h], "a"), (imps[h:], "b")):
+            c = consolidate.Consolidated()
+            for p in part:
+                if p is not None and len(p) >= fv.MIN_MINUTIAE:
+                    c.add(p)
+            try:
+                _, helper = fv.enroll(c.minutiae(), _det_rng("link/%s/%s/%s" % (name, f, tag)))
+            except fv.VaultError:
+                pair = None
+                break
+            pair.append([(r[0], r[1], r[2]) for r in fv.parse_helper(helper)[3]])
+        if pair:
+            refs[f] = pair
+    fs = list(refs)
+    same = sum(_linked(refs[f][0], refs[f][1]) for f in fs)
+    diff = sum(_linked(refs[f][0], refs[g][1]) for i, f in enumerate(fs) for g in fs[i + 1:])
+    n_diff = len(fs) * (len(fs) - 1) // 2
+    return {"same_finger_linked": same, "same_finger_pairs": len(fs), "different_finger_linked": diff,
+            "different_finger_pairs": n_diff, "method": linkability.__doc__.split("Each finger", 1)[1].strip()}
 
 
 def _sequence_figures(raw, k, length):
@@ -250,6 +295,7 @@ def summarize(raws, k=fv.K):
         row["fingers"] = raw["fingers"]
         row["card_decoder_checked"] = raw["card_checked"]
         row["card_decoder_disagreements"] = raw["disagreements"]
+        row["linkability"] = raw["linkability"]
         # every online false accept by name, so a mislabelled database image can be looked at
         row["false_accepts"] = ["finger %s accepted %s_%d" % n for n, st in zip(raw["imp_names"], raw["imp"])
                                 if _opens_card(st, k)]
@@ -307,6 +353,7 @@ def run(dirs, minutiae="auto", cache_dir=None, progress=None, check_card=True):
         per_k, o = summarize(raws, k)
         for row in per_k:
             row.pop("false_accepts")
+            row.pop("linkability")
         sweep.append(dict(o, k=k, dbs=per_k))
     return {
         "scheme": "finger vault v%d (aligned improved vault, Gao decoding)" % fv.VERSION,
