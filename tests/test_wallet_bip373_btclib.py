@@ -17,6 +17,7 @@ from coincurve import PrivateKey, PublicKeyXOnly
 
 from bioshard.cosign import cosign_participant
 from bioshard.errors import BadInputError
+from bioshard.wallet import psbt_io
 from bioshard.wallet.descriptor import Descriptor
 from bioshard.wallet.psbt_build import HdUtxo, build_hd
 from bioshard_card.btc.tx import Tx, TxIn, TxOut
@@ -145,3 +146,18 @@ def test_a_psbt_for_another_wallet_is_refused_before_the_card():
     with pytest.raises(BadInputError, match="not one of its two MuSig2 participants"):
         cosign_participant(card := _card(), bp.serialize(), B, b"blob")
     assert card.reviews == []
+
+
+def test_our_updater_writes_what_btclibs_descriptor_updater_writes():
+    """Same transaction, same descriptor: bioshard's creator/updater and btclib's updater give
+    the same input and change-output fields (internal key, BIP-328 derivation with the
+    aggregate's fingerprint, participants' origins, BIP-373 participants)."""
+    desc = _desc()
+    bp, spent = _btclib_built(str(desc), [(60_000, 1), (20_000, 6)], 2)
+    theirs = psbt_io.parse(bp.serialize())
+    utxos = [HdUtxo(theirs.tx.inputs[n].txid[::-1].hex(), n, a, desc, i)
+             for n, (a, i) in enumerate([(60_000, 1), (20_000, 6)])]
+    ours = build_hd(desc, utxos, [(DEST, 50_000)], change=(theirs.tx.outputs[1].amount, 2))
+    assert ours.global_map[b"\x00"] == theirs.global_map[b"\x00"]
+    assert ours.inputs == theirs.inputs
+    assert ours.outputs[1] == theirs.outputs[1]

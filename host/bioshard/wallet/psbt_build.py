@@ -54,7 +54,8 @@ def build(utxos, outputs, agg_key: bytes, participants, output_key: bytes,
 # ---- HD wallet (BIP-328 children of the aggregate, BIP-373 fields) ------------------------
 
 def aggregate_fingerprint(agg_key: bytes) -> bytes:
-    """Master fingerprint of the BIP-328 synthetic xpub: hash160 of the aggregate key."""
+    """Fingerprint of a depth-0 xpub: hash160 of its key (the BIP-328 synthetic xpub's for the
+    aggregate key, a participant's own for a participant key)."""
     import hashlib
 
     return hashlib.new("ripemd160", hashlib.sha256(bytes(agg_key)).digest()).digest()[:4]
@@ -67,13 +68,20 @@ def tap_bip32_value(agg_key: bytes, path) -> bytes:
 
 
 def hd_fields(desc, index: int, change: bool, internal_type: bytes, bip32_type: bytes, musig_type: bytes):
+    """Internal key, its BIP-328 derivation, the BIP-373 participants, and each participant's
+    own key origin (its depth-0 xpub: fingerprint, empty path), as btclib's descriptor updater
+    writes them, so a signer can recognise its key by fingerprint."""
     agg = desc.musig_aggregate()
     child = desc.aggregate_key(index, change)
-    return {
+    fields = {}
+    for k in desc.participants():
+        fields[bip32_type + k[1:]] = b"\x00" + aggregate_fingerprint(k)
+    fields.update({
         internal_type: child[1:],
         bip32_type + child[1:]: tap_bip32_value(agg, desc.child_path(index, change)),
         musig_type + agg: b"".join(desc.participants()),
-    }
+    })
+    return fields
 
 
 class HdUtxo(Utxo):
