@@ -106,7 +106,7 @@ MAX_DERIVATIONS = 4  # key-path TAP_BIP32 entries kept per input/output
 
 def tap_bip32(kd, v, what, prev):
     """Checks a TAP_BIP32_DERIVATION field; returns `prev` plus (x-only key, path tuple) when
-    the key is not in a script leaf (no leaf hashes) and the path has at most 2 steps: the
+    the key is not in a script leaf (no leaf hashes) and the path has exactly 2 steps: the
     only ones that can name a child of the wallet (see hd.py)."""
     if len(kd) != 32:
         raise PSBTError("bad key for %s" % what)
@@ -117,7 +117,7 @@ def tap_bip32(kd, v, what, prev):
     steps = v.remaining()
     if steps % 4 or steps > 4 * 32:
         raise PSBTError("bad %s value" % what)
-    if n or steps > 8:
+    if n or steps != 8:
         v.skip(steps)
         return prev
     path = tuple(v.u32() for _ in range(steps // 4))
