@@ -69,13 +69,17 @@ def test_devices_lists_sim_card(cpy_card, tmp_path, capsys):
     assert "bioshard-cpy" in text and "[listening]" in text and "skipped" in text
 
 
-def test_devices_marks_stale_socket(tmp_path, capsys):
+def test_devices_cleans_a_stale_socket(tmp_path, capsys):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.bind(str(tmp_path / "ble.sock"))
     s.close()  # the file stays, nobody listens: a card that crashed
+    (tmp_path / "ble.sock.name").write_text("bioshard-dead")
     assert main(["devices", "--sim-dir", str(tmp_path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert [x["listening"] for x in out["sim"]] == [False]
+    assert out["sim"] == [] and out["cleaned"] == [str(tmp_path / "ble.sock")]
+    assert not (tmp_path / "ble.sock").exists() and not (tmp_path / "ble.sock.name").exists()
+    assert main(["devices", "--sim-dir", str(tmp_path)]) == 0
+    assert "bioshard-dead" not in capsys.readouterr().out
 
 
 def test_devices_ble_without_bleak(monkeypatch, tmp_path, capsys):

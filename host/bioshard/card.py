@@ -59,6 +59,8 @@ def connect(spec="sim", home=None, secure=True, transport=None):
     try:
         client.connect()
     except TransportError as e:
+        if getattr(e, "dead_card", False):  # it was there and died: a transport fault, not "no card"
+            raise
         raise NoCardError("no card at %s: %s" % (t.describe(), e)) from None
     card = Card(client)
     if secure:

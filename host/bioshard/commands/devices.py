@@ -33,11 +33,22 @@ def _sim_dirs(explicit):
     return dirs
 
 
+def _clean_stale(path):
+    """Remove a simulated card's socket nobody listens on (the card died with its simulator)
+    and its name file, or the links `bioshard sim` published to it."""
+    for p in (Path(path), Path(str(path) + ".name")):
+        try:
+            if p.is_symlink() or p.is_socket() or p.is_file():
+                p.unlink()
+        except OSError:
+            pass
+
+
 def find_devices(ble=False, ble_timeout=5.0, sim_dir=None):
     from ..transport.serial import list_serial_ports
     from ..transport.sim import is_listening, list_sim_cards
 
-    out = {"serial": [], "sim": [], "ble": None, "ble_note": ""}
+    out = {"serial": [], "sim": [], "cleaned": [], "ble": None, "ble_note": ""}
     for dev, desc in list_serial_ports():
         out["serial"].append({"spec": "serial:" + dev, "description": desc})
     seen = set()
@@ -47,7 +58,11 @@ def find_devices(ble=False, ble_timeout=5.0, sim_dir=None):
             if real in seen:
                 continue
             seen.add(real)
-            out["sim"].append({"spec": "sim:%s" % path, "name": name, "listening": is_listening(path)})
+            if not is_listening(path):
+                _clean_stale(path)
+                out["cleaned"].append(str(path))
+                continue
+            out["sim"].append({"spec": "sim:%s" % path, "name": name, "listening": True})
     if ble:
         from ..transport.ble import scan_ble
 
@@ -75,8 +90,9 @@ def run(args):
         if s is None:
             print("  (none)")
         else:
-            state = "listening" if s["listening"] else "stale socket (card not running)"
-            print("  %-28s %s  [%s]" % (s["spec"], s["name"] or "?", state))
+            print("  %-28s %s  [listening]" % (s["spec"], s["name"] or "?"))
+    for path in found["cleaned"]:
+        print("  removed a stale socket (its card is not running): %s" % path)
     print("ble:")
     if found["ble"] is None or found["ble_note"]:
         print("  " + (found["ble_note"] or "(none)"))

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import NoCardError
 
 REPO = Path(__file__).resolve().parents[3]
+TOUCH_GRACE_S = 2.0  # a console touch still counts for a screen drawn this long after it
 FIRMWARE = REPO / "firmware"
 BOARDS = REPO / "boards"
 
@@ -27,6 +28,29 @@ def micropython_exe():
     if not exe:
         raise NoCardError("the `micropython` unix port is not installed (run `make setup`)")
     return exe
+
+
+def _die_with_parent():
+    """A preexec_fn asking Linux to SIGKILL the card process when this process dies however
+    it dies (even SIGKILL, which no handler sees), so no card is left running without the
+    simulator that feeds its sensor, panel and button. None elsewhere: `stop` and the signal
+    handlers of `bioshard sim` remain."""
+    # PDEATHSIG follows the forking *thread*: only the main thread lives as long as we do.
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None
+    import ctypes
+    import signal
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved now: the child only calls it
+    except (OSError, AttributeError):
+        return None
+    PR_SET_PDEATHSIG = 1
+
+    def preexec():
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+
+    return preexec
 
 
 class _Server(threading.Thread):
@@ -40,10 +64,10 @@ class _Server(threading.Thread):
         self.sock.bind(path)
         self.sock.listen(1)
         self.conn = None
-        self._stop = False
+        self._closing = False
 
     def run(self):
-        while not self._stop:
+        while not self._closing:
             try:
                 conn, _ = self.sock.accept()
             except OSError:
@@ -58,7 +82,7 @@ class _Server(threading.Thread):
                 self.conn = None
 
     def close(self):
-        self._stop = True
+        self._closing = True
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -84,6 +108,8 @@ class _Person:
         self.just_imaged = False
         self.done = threading.Condition(self.lock)
         self.events = []  # what happened, for narration and tests
+        self.on_drop = None  # called when a touch for an earlier screen is dropped
+        self.last_render = 0.0  # time.monotonic() of the panel's latest refresh
 
     def get_image(self, sensor, original):
         with self.lock:
@@ -94,7 +120,10 @@ class _Person:
             if not self.queue:
                 sensor.lift_finger()
                 return original()
-            kind, arg = self.queue.pop(0)
+            kind, arg = self._next_action()
+            if kind is None:
+                sensor.lift_finger()
+                return original()
             self.events.append(kind)
             if not self.queue:
                 self.done.notify_all()
@@ -105,6 +134,22 @@ class _Person:
             sensor.place_finger(arg)
             self.just_imaged = True
             return original()
+
+    def _next_action(self):
+        """The next queued action, skipping touches meant for a screen that is gone: a touch
+        queued with its time confirms only the screen shown then (or one that appears within
+        TOUCH_GRACE_S, the card's own reply-then-draw lag), so a touch typed before the
+        screen that asks for it does not confirm it."""
+        while self.queue:
+            item = self.queue.pop(0)
+            if len(item) == 3 and self.last_render - item[2] > TOUCH_GRACE_S:
+                self.events.append("dropped")
+                if self.on_drop:
+                    self.on_drop()
+                continue
+            return item[0], item[1]
+        self.done.notify_all()
+        return None, None
 
     def wait_idle(self, timeout):
         with self.lock:
@@ -152,6 +197,7 @@ class SimCard:
         original = self.sensor._cmd_01
         self.sensor._cmd_01 = lambda p: self.person.get_image(self.sensor, lambda: original(p))
         self.panel = SSD1680Sim(out_dir=str(screens))
+        self.panel.on_render(lambda image, info: setattr(self.person, "last_render", time.monotonic()))
         self._servers = [
             _Server(str(sim_dir / "sensor.sock"), self.sensor.serve_socket),
             _Server(str(sim_dir / "panel.sock"), self.panel.serve_socket),
@@ -174,6 +220,7 @@ class SimCard:
         self._proc = subprocess.Popen(
             [micropython_exe(), "-X", "heapsize=" + self.heapsize, str(FIRMWARE / "main.py")],
             cwd=str(root), env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent(),
         )
         log.close()
         ble = sim_dir / "ble.sock"
@@ -226,7 +273,11 @@ class SimCard:
             self._tmp = None
 
     def __enter__(self):
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:  # a signal or an error during boot still stops what started
+            self.stop()
+            raise
 
     def __exit__(self, *exc):
         self.stop()
@@ -268,6 +319,12 @@ class SimCard:
         The card consumes them as it polls its sensor; see _Person."""
         with self.person.lock:
             self.person.queue.extend(actions)
+
+    def queue_touch(self, image):
+        """A touch for the screen shown now (the console's `t`): dropped if the card shows
+        another screen before it looks at its sensor."""
+        with self.person.lock:
+            self.person.queue.append(("finger", image, time.monotonic()))
 
     def clear_queue(self):
         with self.person.lock:

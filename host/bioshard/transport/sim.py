@@ -5,6 +5,7 @@ ATT on air: an MTU exchange first (b"M"), then writes to the NUS RX characterist
 at most ATT_MTU - 3 bytes, and it receives TX notifications (b"N"). So the card's link code is
 exercised with real MTU-sized chunking, including the 23-byte default MTU.
 """
+import errno
 import os
 import socket
 import struct
@@ -54,6 +55,12 @@ class SimTransport(Transport):
             except OSError as e:
                 s.close()
                 if time.monotonic() >= deadline:
+                    if self.path.exists() and e.errno == errno.ECONNREFUSED:
+                        # The socket is there but nobody listens: the card process died.
+                        err = TransportError("the simulated card at %s is not running (a stale socket): "
+                                             "start it again with `bioshard sim`" % self.path)
+                        err.dead_card = True
+                        raise err
                     raise NoCardError("no simulated card listening at %s (%s)" % (self.path, e.strerror))
                 time.sleep(0.05)
         self._sock = s
