@@ -44,15 +44,13 @@ def _wallet():
 
 
 def _blob():
-    """A structurally valid one-finger helper blob (random features, no real finger): the card
+    """A structurally valid one-finger helper blob (a synthetic finger's presses): the card
     checks the blob's structure before the review, so a placeholder would be refused first."""
-    import random
-
     from bioshard_card.bio import sequence
+    from test_fuzzy_synth import finger, impression
 
     e = sequence.Enrollment()
-    r = random.Random(1)
-    e.add_features(1, [[r.randint(-50, 50) for _ in range(1024)] for _ in range(2)])
+    e.add(1, [impression(finger(7), i) for i in range(1, 7)])
     return e.finish()[1]
 
 
