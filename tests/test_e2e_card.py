@@ -7,6 +7,7 @@ signature against the wallet's Taproot output key.
 """
 import base64
 import json
+import shutil
 
 import pytest
 from coincurve import PublicKeyXOnly
@@ -158,10 +159,14 @@ def test_hostile_psbt_is_refused_cleanly_and_the_card_lives_on(env, capsys):
     assert sim.alive()
 
 
-def test_backup_and_recovery_on_a_new_card(env, tmp_path, capsys):
+def test_backup_and_recovery_on_a_new_card(env, tmp_path, capsys, monkeypatch):
     sim, home = env
     assert run(sim, "backup", "export", str(tmp_path / "backup.json")) == 0
     doc = json.loads((home / "wallet.json").read_text())
+    # This computer pairs with the new card in a copy of its home, so the module's card keeps
+    # the pairing the other tests use (pairing.json holds one card).
+    shutil.copytree(home, tmp_path / "home2")
+    monkeypatch.setenv("BIOSHARD_HOME", str(tmp_path / "home2"))
     with SimCard(state_dir=tmp_path / "card2", screens_dir=tmp_path / "screens2") as sim2:
         card2 = "sim:" + sim2.ble_path
         sim2.queue(tap())
