@@ -120,7 +120,7 @@ def pairing(c, code):
     cx = (W - cw) // 2
     c.rect(cx, 54, cw, BIG.height + 10, BLACK)
     draw_center(c, BIG, shown, 59)
-    _footer(c, "Different code? Press the button.")
+    _footer(c, "Answer on your computer, then here.")
 
 
 # ---- enrollment ----------------------------------------------------------------------------
