@@ -5,7 +5,7 @@ import asyncio
 
 from ptest import raises
 
-from bioshard_card.proto import cbor, rpc
+from bioshard_card.proto import cbor, frames, rpc
 from bioshard_card.proto.rpc import Dispatcher, RpcError
 
 
@@ -35,7 +35,7 @@ def _dispatcher():
     d.register("leaky", leaky)
     d.register("add1", bad_params)
     d.register("float", lambda params: 1.5)
-    d.register("huge", lambda params: bytes(5000))
+    d.register("huge", lambda params: bytes(frames.MAX_FRAME + 100))
     return d
 
 
