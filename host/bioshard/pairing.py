@@ -168,7 +168,7 @@ class HostSession:
 
 # --- Over RPC (bioshard.client.CardClient) ------------------------------------------------------
 
-PAIR_CONFIRM_TIMEOUT = 120.0  # the user confirms on the card
+PAIR_CONFIRM_TIMEOUT = 180.0  # the owner confirms on the card: the code, then (if paired) the replacement, 60 s each
 
 
 def pair_card(client, ask_code=None, rng=os.urandom, show_code=None):
