@@ -267,3 +267,53 @@ def test_enroll_over_a_set_up_wallet_on_the_simulated_card_needs_the_owner_for_t
             card.call("wallet.set", {"participants": [host_key, second], "replace": True})
             assert card.info()["wallet"] is True
         assert sim.clear_queue() == 0
+
+
+# ---- an output anyone can spend has a danger page of its own on the card -------------------
+
+def _spend_with_op_true(home, txid, amount_in=3_000_000, pay=1_000_000, gift=10_000, fee=1_500):
+    doc = json.loads((home / "wallet.json").read_text())
+    d = Descriptor(doc["descriptor"])
+    utxo = HdUtxo(bytes([txid]).hex() * 32, 1, amount_in, d, 0)
+    friend = bytes.fromhex("0014") + bytes(20)
+    psbt = build_hd(d, [utxo], [(friend, pay), (b"\x51", gift)], change=(amount_in - pay - gift - fee, 0))
+    return base64.b64encode(psbt.serialize()).decode(), d, amount_in
+
+
+def _panel_showed(sim, screen, *args):
+    """True if the simulated panel drew exactly this screen (pixel for pixel) at some point."""
+    from PIL import Image, ImageChops
+
+    from bioshard.sim.panel import SSD1680Sim, direct_bus
+    from bioshard_card.drivers.ssd1680 import SSD1680
+    from bioshard_card.ui.canvas import Canvas
+
+    ref = SSD1680Sim()
+    c = Canvas()
+    screen(c, *args)
+    SSD1680(*direct_bus(ref)).show(c.buf, full=True)
+    want = ref.last_image.convert("1")
+    for png in sorted(sim.screens_dir.glob("0*.png")):
+        got = Image.open(png).convert("1")
+        if got.size == want.size and ImageChops.difference(got, want).getbbox() is None:
+            return True
+    return False
+
+
+def test_an_op_true_output_needs_a_touch_on_its_danger_page_and_can_be_rejected_there(env, capsys):
+    # Pages: friend, OP_TRUE output, its danger page, change, summary, then the confirm page.
+    # Before the fix the OP_TRUE output was one more "Send to" page.
+    from bioshard_card.ui import screens
+
+    sim, home = env
+    psbt, d, amount_in = _spend_with_op_true(home, txid=0x77)
+    sim.queue(tap(2), tap(3), ("button", None))  # the owner reads the danger page and rejects
+    assert run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path) == CardRefusedError.exit_code
+    assert "user cancelled" in capsys.readouterr().err
+    assert sim.clear_queue() == 0
+    assert _panel_showed(sim, screens.sign_danger, 2, True, "OP_TRUE", 10_000, 3, 6)
+    psbt, d, amount_in = _spend_with_op_true(home, txid=0x78)
+    sim.queue(*[tap(2 + i) for i in range(5)], finger(R_INDEX, 16), finger(L_INDEX, 17))
+    assert run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path) == 0  # five touches, then the fingers
+    verify_independently(capsys.readouterr().out.strip().splitlines()[-1], d.output_key(), amount_in)
+    assert sim.clear_queue() == 0
