@@ -8,6 +8,8 @@ from bioshard import cli, pairing
 from bioshard.card import connect
 from bioshard.sim import synthetic
 from bioshard.sim.runner import SimCard
+from bioshard_card.ui import screens, screens_app
+from test_e2e_card import _panel_showed
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +22,11 @@ def test_pair_prints_the_code_and_pairs_only_on_the_owners_yes(tmp_path, monkeyp
         monkeypatch.setattr("builtins.input", lambda prompt: "n")  # the codes differ
         assert cli.main(["pair", "--card", target]) == pairing.PairingCodeMismatch.exit_code
         err = capsys.readouterr().err
-        assert re.search(r"this computer's code: \d{3} \d{3}", err) and "codes differ" in err
+        code = re.search(r"this computer's code: (\d{3}) (\d{3})", err)
+        assert code and "codes differ" in err
+        code = code.group(1) + code.group(2)
+        assert _panel_showed(sim, screens.pairing, code)  # the card showed the printed code too
+        assert not _panel_showed(sim, screens_app.pair_confirm, code)  # and was never asked to pair
         assert pairing.load_record(home) is None
         with connect(target, secure=False) as card:
             assert card.info()["paired"] is False
@@ -30,6 +36,8 @@ def test_pair_prints_the_code_and_pairs_only_on_the_owners_yes(tmp_path, monkeyp
         assert cli.main(["pair", "--card", target]) == 0
         err = capsys.readouterr().err
         assert asked == ["Does the card show the same code? [y/N] "]
-        assert re.search(r"this computer's code: \d{3} \d{3}", err) and "touch its sensor" in err
+        code = re.search(r"this computer's code: (\d{3}) (\d{3})", err)
+        assert code and "touch its sensor" in err
+        assert _panel_showed(sim, screens_app.pair_confirm, code.group(1) + code.group(2))
         assert pairing.load_record(home) is not None
         assert sim.clear_queue() == 0
