@@ -113,3 +113,15 @@ def test_psbt_change_goes_to_the_next_change_index(home, capsys, tmp_path):
     bp = Psbt.parse(f.read_bytes())
     assert bp.outputs[1].taproot_internal_key == desc.aggregate_key(1, True)[1:]
     assert main(["wallet", "psbt", "--utxo", "ab" * 32 + ":0:0.001:2/0", "--to", dest + ":0.0007"]) == 7
+
+
+def test_explicit_change_index(home, capsys, tmp_path):
+    desc = Descriptor.hd_from_keys([A, B], NET)
+    state.save({"descriptor": str(desc), "network": NET, "next_change": 3}, home)
+    dest = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+    f = tmp_path / "x.psbt"
+    base = ["wallet", "psbt", "--utxo", "ab" * 32 + ":0:0.001:0/0", "--to", dest + ":0.0007", "--change", "0.00029"]
+    assert main(base + ["--change-index", "5", "--out", str(f)]) == 0
+    assert psbt_io.parse(f.read_bytes()).tx.outputs[1].script == desc.script(5, True)
+    assert state.load(home)["next_change"] == 3  # an explicit index is not "the next unused" one
+    assert main(base + ["--change-index", "-1"]) == 7

@@ -85,4 +85,4 @@ def test_cli_names_the_network(capsys):
     assert "this is a testnet or signet address; the wallet is on mainnet" in err
     assert "base58" not in err
     assert main(["wallet", "psbt", "--descriptor", DESC, "--network", "main", "--utxo", "ab" * 32 + ":0:0.001",
-                 "--to", own + ":0.0005"]) == 0
+                 "--to", own + ":0.0005", "--change", "0.00049"]) == 0

@@ -124,6 +124,12 @@ def _index(args, d, change, advance):
         if not 0 <= args.index < 0x80000000:
             raise BadInputError("--index must be 0..2^31-1")
         return args.index
+    return _next_unused(args, change, advance)
+
+
+def _next_unused(args, change, advance):
+    """The next unused index of a branch: 0 for a --descriptor, else from wallet.json (and
+    recorded as used when `advance`)."""
     if args.descriptor:
         return 0
     doc = state.load()
@@ -273,13 +279,11 @@ def cmd_psbt(args):
         change = None
         if args.change:
             amount = _amount(args.change, "--change")
-            if args.change_index is not None:
-                idx = args.change_index
-            else:
-                saved = args.index
-                args.index = None
-                idx = _index(args, d, True, advance=False)
-                args.index = saved
+            idx = args.change_index
+            if idx is None:
+                idx = _next_unused(args, True, advance=False)  # recorded once the PSBT is out
+            elif not 0 <= idx < 0x80000000:
+                raise BadInputError("--change-index must be 0..2^31-1")
             change = (amount, idx)
         p = build_hd(d, utxos, outputs, change)
     if args.out:
