@@ -192,3 +192,21 @@ def test_committed_hd_corpus_psbt_is_what_the_host_builds():
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
     assert (here / "hd" / "spend.psbt").read_bytes() == gen.build()
+
+
+def test_hd_child_needs_its_internal_key():
+    """Without PSBT_IN/OUT_TAP_INTERNAL_KEY naming it, a derivation is not tried: an input is
+    then not ours, an output not change (so a PSBT cannot make the card derive many paths)."""
+    desc = Descriptor.hd_from_keys([A, B], "regtest")
+    wallet = CardSide([A, B]).wallet
+    p, _ = _spend(desc, with_legacy=False)
+    del p.outputs[1][b"\x05"]
+    with pytest.raises(PSBTError, match="output 1: change claimed but not ours"):  # its musig fields
+        review_psbt(psbt_io.for_card(p), wallet)
+    for k in [k for k in p.outputs[1] if k[:1] == b"\x08"]:
+        del p.outputs[1][k]
+    rv = review_psbt(psbt_io.for_card(p), wallet)
+    assert [o.change for o in rv.outputs] == [False, False]  # shown as a send: nothing hidden
+    del p.inputs[0][b"\x17"]
+    with pytest.raises(PSBTError, match="input 0: Taproot input not ours"):
+        review_psbt(psbt_io.for_card(p), wallet)

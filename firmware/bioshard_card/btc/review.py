@@ -48,8 +48,10 @@ class Wallet:
         return self._children
 
     def own_path(self, entries, script, internal_key):
-        """The <0;1>/index of an HD child paying `script`, named by `entries`, or None."""
-        if self.agg_key is None or not entries:
+        """The <0;1>/index of an HD child paying `script`, named by `entries`, or None. The
+        BIP-371 internal key must name the entry: one derivation per input or output at most,
+        whatever a hostile PSBT lists."""
+        if self.agg_key is None or not entries or internal_key is None:
             return None
         return self.children.find(entries, script, internal_key)
 
