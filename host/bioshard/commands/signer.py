@@ -109,7 +109,7 @@ def _check(args, doc, card_pub):
     if chain is not None:
         if chain not in CHAINS:
             raise BadInputError("unknown chain %r" % chain)
-        if CHAINS[chain] != net and not (net == "signet" and CHAINS[chain] == "test"):
+        if CHAINS[chain] != net:
             raise BadInputError("the wallet is on %s, bitcoind asked for %s" % (net, chain))
     return net
 
