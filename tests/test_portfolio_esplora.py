@@ -151,3 +151,13 @@ def test_manual_values_still_work(setup):
     _, _, card, _, _ = setup
     assert cli.main(["portfolio", "push", "--balance", "0.015", "--tx", "sent:-0.01"]) == 0
     assert card.pushed[-1] == {"balance": 1_500_000, "txs": [["sent", -1_000_000]]}
+
+
+def test_migrated_wallet_counts_its_old_address_too(setup):
+    desc, chain, card, url, home = setup
+    legacy = desc.single_key()
+    chain.addresses[legacy.address(network=NET)] = (_stats(funded=7_000, txs=1), [])
+    state.save({"descriptor": str(desc), "legacy_descriptor": str(legacy), "network": NET,
+                "next_receive": 1}, home)
+    assert cli.main(["portfolio", "push", "--esplora", url]) == 0
+    assert card.pushed[-1]["balance"] == 7_000 + 50_000 + 39_000
