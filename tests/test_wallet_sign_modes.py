@@ -103,3 +103,21 @@ def test_participant_adds_only_the_cards_contribution(home, tmp_path, capsys):
     f.write_bytes(_psbt(desc, tmp_path)[0].read_bytes())
     assert cli.main(["sign", str(f), "--participant"]) == 7
     assert "signs last" in capsys.readouterr().err
+
+
+def test_single_key_wallet_still_signs(home, tmp_path, capsys):
+    """An old wallet (tr(musig(A,B)), one address): `wallet psbt` then `sign` as before."""
+    legacy = Descriptor.from_keys([A, B])
+    card = CardSide([A, B])
+    sign_cmd.connect = lambda spec: contextlib.nullcontext(card)
+    state.save({"descriptor": str(legacy), "network": "regtest", "card_pubkey": B.hex(), "blob": "00"}, home)
+    keystore.save(state.secret_path(home), A_SK, PW, A)
+    f = tmp_path / "old.psbt"
+    dest = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+    assert cli.main(["wallet", "psbt", "--utxo", "ab" * 32 + ":0:0.001", "--to", dest + ":0.0006",
+                     "--change", "0.00039", "--out", str(f)]) == 0
+    assert "bioshard wallet migrate" not in capsys.readouterr().err
+    assert cli.main(["sign", str(f)]) == 0
+    raw = bytes.fromhex(capsys.readouterr().out.strip())
+    _verify_final(raw, [(100_000, legacy.script())])
+    assert card.reviews[0].paths == [None] and [o.change for o in card.reviews[0].outputs] == [False, True]
