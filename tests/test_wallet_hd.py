@@ -114,6 +114,11 @@ def test_hd_spend_with_change_to_index_1_signed_and_verified():
     signed, raw = cosign(card, p.serialize(), A_SK, B, b"blob")
     rv = card.reviews[0]
     assert rv.paths == [(0, 0), (0, 3), None]
+    from bioshard_card.btc.signing import session_params
+
+    params = session_params(rv, card.wallet)
+    assert [p[3] for p in params] == [[False, False, True], [False, False, True], [True]]
+    assert params[1][2][:2] == desc.derivation_tweaks(3, False)
     assert [(o.change, o.path) for o in rv.outputs] == [(False, None), (True, (1, 1))]
     assert "(change #1)" in rv.lines()
     # the card's panel: the change page names the child it derived
