@@ -11,7 +11,7 @@ import pkgutil
 import sys
 
 from . import __version__, commands
-from .errors import BioshardError
+from .errors import BadInputError, BioshardError
 
 
 def build_parser():
@@ -37,6 +37,10 @@ def main(argv=None):
     except BioshardError as exc:
         print("bioshard: error: %s" % exc, file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a file named on the command line cannot be read or written
+        where = " (%s)" % exc.filename if getattr(exc, "filename", None) else ""
+        print("bioshard: error: %s%s" % (exc.strerror or exc, where), file=sys.stderr)
+        return BadInputError.exit_code
     except KeyboardInterrupt:
         print("bioshard: interrupted", file=sys.stderr)
         return 130

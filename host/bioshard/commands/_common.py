@@ -35,11 +35,26 @@ def progress(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def read_input(arg):
-    """A file path, '-' for stdin, or the literal text itself."""
+def read_file(arg):
+    """The bytes of file `arg` ('-': stdin); a missing or unreadable file is bad input."""
     if arg == "-":
         return sys.stdin.buffer.read()
-    if os.path.exists(arg):
+    try:
         with open(arg, "rb") as f:
             return f.read()
+    except FileNotFoundError:
+        raise BadInputError("no such file: %s" % arg) from None
+    except OSError as e:
+        raise BadInputError("cannot read %s: %s" % (arg, e.strerror or e)) from None
+
+
+# How a PSBT given as text starts: base64 of b"psbt\xff", or its hex.
+PSBT_TEXT_PREFIXES = ("cHNidP", "70736274ff")
+
+
+def read_input(arg):
+    """A file path, '-' for stdin, or the PSBT text itself (base64 or hex). Anything else that
+    names no file is a missing file, not "not a PSBT"."""
+    if arg == "-" or os.path.exists(arg) or not arg.strip().startswith(PSBT_TEXT_PREFIXES):
+        return read_file(arg)
     return arg.encode()

@@ -15,11 +15,13 @@ the owner presents the enrolled finger sequence on it.
 """
 import base64
 
+from bioshard_card.btc.errors import PSBTError
+
 from .. import keystore, state
 from ..card import connect
 from ..cosign import cosign, cosign_participant
 from ..errors import BadInputError
-from ..wallet import psbt_io
+from ..wallet import fee_check, psbt_io
 from ._common import RESTORE_HINT, add_card_option, passphrase, progress, read_input
 
 
@@ -28,6 +30,8 @@ def register(sub):
     p.add_argument("psbt", help="PSBT file, base64/hex text, or - for stdin")
     add_card_option(p)
     p.add_argument("--out-psbt", help="also write the resulting PSBT (base64) to this file")
+    p.add_argument("--allow-high-fee", action="store_true",
+                   help="sign even if the fee is above 10%% of the inputs (and above 10,000 sats)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--participant", action="store_true",
                       help="add only the card's BIP-373 nonce and partial signature; print the PSBT")
@@ -42,6 +46,10 @@ def run(args):
         psbt = psbt_io.load(raw_in)
     except Exception as e:
         raise BadInputError("not a PSBT (%s)" % e) from None
+    try:
+        fee_check.check_psbt(psbt_io.parse(psbt), args.allow_high_fee)
+    except PSBTError as e:
+        raise BadInputError("not a PSBT (%s)" % e.reason) from None
     doc = state.load()
     card_pub = bytes.fromhex(state.need(doc, "card_pubkey", "run `bioshard enroll`"))
     blob = bytes.fromhex(state.need(doc, "blob", "run `bioshard enroll` or `bioshard backup restore`"))

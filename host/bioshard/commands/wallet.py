@@ -29,10 +29,12 @@ from bioshard_card.btc.review import Wallet, review
 
 from .. import state
 from ..errors import BadInputError
+from ..wallet import fee_check
 from ..wallet import finalize as fin
 from ..wallet import psbt_io
 from ..wallet.descriptor import Descriptor, DescriptorError, participant_xpub
 from ..wallet.psbt_build import HdUtxo, Utxo, build, build_hd
+from ._common import read_file
 
 NETWORKS = ("main", "test", "signet", "regtest")
 
@@ -72,6 +74,8 @@ def register(sub):
                    "change address (HD), or the one address (single-key)")
     c.add_argument("--change-index", type=int, help="HD change index instead of the next unused one")
     c.add_argument("--out", help="write the PSBT here instead of printing base64")
+    c.add_argument("--allow-high-fee", action="store_true",
+                   help="allow a fee above 10%% of the inputs (and above 10,000 sats)")
     c.set_defaults(func=cmd_psbt)
 
     r = ws.add_parser("review", help="show what the card will show for a PSBT")
@@ -148,7 +152,7 @@ def _descriptor(text):
 
 
 def _read_psbt(arg):
-    data = sys.stdin.buffer.read() if arg == "-" else Path(arg).read_bytes()
+    data = read_file(arg)
     try:
         return psbt_io.load(data)
     except PSBTError as e:
@@ -244,6 +248,8 @@ def _utxo(text, d, args):
         vout = int(parts[1])
     except ValueError:
         raise BadInputError("--utxo must be TXID:VOUT:BTC[:PATH], got %r" % text) from None
+    if not 0 <= vout <= 0xFFFFFFFF:
+        raise BadInputError("--utxo %r: VOUT must be 0..4294967295" % text)
     amount = _amount(parts[2], text)
     if not d.is_hd():
         if len(parts) == 4:
@@ -286,6 +292,7 @@ def cmd_psbt(args):
                 raise BadInputError("--change-index must be 0..2^31-1")
             change = (amount, idx)
         p = build_hd(d, utxos, outputs, change)
+    fee_check.check_psbt(p, args.allow_high_fee)
     if args.out:
         Path(args.out).write_bytes(p.serialize())
     else:
