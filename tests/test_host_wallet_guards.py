@@ -206,6 +206,19 @@ def test_wallet_create_refuses_to_make_another_wallet_over_a_restored_one(home, 
     assert card.calls == [] and _files(home) == before
 
 
+def test_wallet_create_force_keeps_the_replaced_secret_a(home, monkeypatch):
+    _wallet(home)
+    old = state.secret_path(home).read_bytes()
+    card = _create_card(lambda params: {"address": _receive0(home), "confirmed": True})
+    _use(monkeypatch, _wallet_setup, card)
+    assert cli.main(["wallet", "create"]) == BadInputError.exit_code  # a Secret A is there
+    assert cli.main(["wallet", "create", "--force"]) == 0
+    kept = list(home.glob("secret_a.replaced-*.json"))
+    assert len(kept) == 1 and kept[0].read_bytes() == old
+    assert keystore.load(kept[0], PW) == A_SK  # the old Secret A is still there to spend its coins
+    assert keystore.load(state.secret_path(home), PW) != A_SK
+
+
 # ---- item 3: pairing a card for an existing wallet -----------------------------------------
 
 class _PairCard:

@@ -64,6 +64,13 @@ def _wait_gone(pid, limit=30.0):
     return _gone(pid)
 
 
+def test_help_documents_pipes_touches_and_finger_numbers(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["sim", "--help"])
+    text = capsys.readouterr().out
+    assert "Finger numbers" in text and "piped" in text and "dropped" in text and "SIGTERM" in text
+
+
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
 def test_a_stop_signal_stops_the_card_and_removes_its_socket(tmp_path, signame):
     state = tmp_path / "card"

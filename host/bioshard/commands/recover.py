@@ -2,7 +2,7 @@
 from .. import state
 from ..card import connect
 from ..errors import WrongCardError
-from ._common import add_card_option, progress
+from ._common import RESTORE_HINT, add_card_option, progress
 
 
 def register(sub):
@@ -24,4 +24,6 @@ def run(args):
         if doc.get("host_pubkey"):
             card.call("wallet.set", {"participants": [bytes.fromhex(doc["host_pubkey"]), want]})
     print("recovered: the new card derives the same public key %s" % want.hex())  # ok-to-print: public
+    if doc.get("host_pubkey") and not state.secret_path().exists():
+        print("this computer has no Secret A yet: " + RESTORE_HINT)
     return 0
