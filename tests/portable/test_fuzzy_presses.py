@@ -82,22 +82,3 @@ def test_wipe_zeroes_the_running_sum():
     p.wipe()
     assert p.count == 0 and all(v == 0.0 for v in p._sum)
     raises(fuzzy.HelperError, fuzzy.Presses, helper[:-1])
-
-
-def test_sequence_fuses_retries_per_finger_and_restarts_for_the_next():
-    refs, keys, helpers = [], [], []
-    for s in (80, 81):
-        r, k, h = _enrolled(s)
-        refs.append(r)
-        keys.append(k)
-        helpers.append(h)
-    sb, mac_key = sequence.derive([2, 7], keys)
-    blob = helperblob.build([(2, helpers[0]), (7, helpers[1])], mac_key)
-    rep = sequence.Reproduction(blob)
-    assert not rep.offer_features(_press(refs[0], A)) and rep.presses == 1
-    assert rep.offer_features(_press(refs[0], B)) and rep.position == 1
-    assert rep.presses == 0  # the next finger starts from nothing
-    # finger 2's first bad press must not be fused with finger 1's presses
-    assert not rep.offer_features(_press(refs[1], A))
-    assert rep.offer_features(_press(refs[1], range(5)))
-    assert rep.finish() == sb

@@ -115,3 +115,34 @@ def test_enrollment_limits():
     raises(sequence.SequenceError, e.finish)
     raises(sequence.SequenceError, e.add, 11, [finger(1), finger(1)])
     raises(sequence.SequenceError, sequence.derive, [], [])
+
+
+def _halves(seed, imp):
+    # two overlapping partial presses of one finger (left and right part, noisy): the kind
+    # of presses a small sensor gives when the finger is placed off-centre
+    base = finger(seed)
+    a = [m for m in impression(base, imp, jitter=3, drop=10, extra=6) if m[0] < 150]
+    b = [m for m in impression(base, imp + 50, jitter=3, drop=10, extra=6) if m[0] > 100]
+    return a, b
+
+
+def test_a_failed_press_is_fused_with_the_next_and_the_next_finger_starts_afresh():
+    from bioshard_card.bio import finger_vault
+
+    for seed, imp in ((302, 23), (303, 27)):
+        e = sequence.Enrollment(rng=_rng(seed))
+        e.add(1, [impression(finger(seed), i) for i in range(1, 7)])
+        e.add(2, [impression(finger(seed + 100), i) for i in range(1, 7)])
+        sb, blob = e.finish()
+        a, b = _halves(seed, imp)
+        r = sequence.Reproduction(blob)
+        helper = r.blob.fingers[0][1]
+        # neither half opens the finger alone ...
+        assert finger_vault.unlock(helper, a) is None and finger_vault.unlock(helper, b) is None
+        assert not r.offer(a) and r.presses == 1
+        # ... but the second, fused with the first after alignment, does
+        assert r.offer(b) and r.position == 1
+        assert r.presses == 0  # the next finger starts from nothing
+        assert not r.offer(impression(finger(seed + 7), 1)) and r.presses == 1
+        assert r.offer(impression(finger(seed + 100), 9))
+        assert r.finish() == sb
