@@ -1,4 +1,4 @@
-# Several presses of one finger (fuzzy.Presses, sequence.Reproduction): a press that fails
+# Several presses of one finger in the v2 commitment baseline (fuzzy.Presses): a press that fails
 # alone is retried as the mean of all presses so far. Built on exact feature vectors so the
 # test knows which bits each press gets wrong: two presses that each flip more than t bits,
 # but different ones, decode together and not alone; other fingers still never decode.
@@ -6,7 +6,7 @@ from array import array
 
 from ptest import raises
 
-from bioshard_card.bio import fuzzy, helperblob, sequence, template
+from bioshard_card.bio import fuzzy, template
 from bioshard_card.bio.ecc_bch import N
 from test_fuzzy_synth import Lcg
 
