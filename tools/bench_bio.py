@@ -145,7 +145,7 @@ def main():
             ("reproduction: the owner's press (vault decode)", "reproduce_ms"),
             ("reproduction: a wrong finger (every frame tried: worst case)", "wrong_ms"),
             ("reproduction: a press fused with a failed one", "fused_ms"),
-            ("decoder bound: 24 frames x 32 points, none opening", "bound_ms"),
+            ("decoder bound: MAX_FRAMES (12) frames x 32 points, none opening", "bound_ms"),
             ("baseline: v2 commitment reproduction (not on the card)", "commitment_ms")]
     print("Fingerprint pipeline, one finger: ms per step (synthetic prints).\n")
     print("| step | MicroPython unix | ESP32 est. (x%d) | CPython (peer) | MicroPython / CPython |" % ESP32_FACTOR)

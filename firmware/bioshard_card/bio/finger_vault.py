@@ -48,7 +48,7 @@ MIN_COUNT = 2            # reference minutiae must have been seen in >= 2 enroll
 CAP = 60                 # consolidated minutiae used (most often seen first)
 T = 192                  # vault degree: enrolled elements per frame, padded to exactly T
 K = 12                   # secret polynomial length: >= (n + K) / 2 of n query points decode
-MAX_FRAMES = 24          # candidate frames decoded per press at most (bounds card time)
+MAX_FRAMES = 12          # candidate frames decoded per press at most (bounds card time)
 MIN_MINUTIAE = 8         # a press with fewer minutiae is refused (cannot align)
 QMAX = 32                # the card decodes with the QMAX best-quality query minutiae
 SUPPORT = 44             # px: the enrolled area is published as an 8 x 8 mask of such blocks
