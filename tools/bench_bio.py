@@ -166,13 +166,13 @@ def main():
     for name, (baud, size) in (("factory link", FACTORY_LINK), ("negotiated link", FAST_LINK)):
         wire = wire_seconds(baud, size)
         compute = (mp["upload_cpu_ms_%d" % size] + mp["extract_ms"] + mp["reproduce_ms"]) * ESP32_FACTOR / 1000
-        worst = (mp["upload_cpu_ms_%d" % size] + mp["extract_ms"] + mp["wrong_ms"]) * ESP32_FACTOR / 1000
+        beyond = (mp["extract_ms"] + mp["reproduce_ms"]) * ESP32_FACTOR / 1000
         total = wire + compute
         print("- per finger on an ESP32, %s (%d baud, %d-byte packets): image on the wire %.2f s + compute %.2f s"
-              " = %.2f s (budget 3 s: %s); computation beyond the upload %.2f s (target 1 s: %s), "
-              "worst-case decode %.2f s (target 2 s: %s)" % (
+              " = %.2f s (budget 3 s: %s); computation beyond the upload %.2f s, or %.2f s when the driver's"
+              " packet handling overlaps the wire (target 1 s: %s), worst-case decode %.2f s (target 2 s: %s)" % (
                   name, baud, size, wire, compute, total, "MET" if total <= 3 else "NOT MET",
-                  compute, "MET" if compute <= 1 else "NOT MET", mp["bound_ms"] * ESP32_FACTOR / 1000,
+                  compute, beyond, "MET" if beyond <= 1 else "NOT MET", mp["bound_ms"] * ESP32_FACTOR / 1000,
                   "MET" if mp["bound_ms"] * ESP32_FACTOR <= 2000 else "NOT MET"))
     fast = wire_seconds(*FAST_LINK)
     print("The card negotiates %d baud / %d-byte packets at boot, the fastest the R307/R503/AS608 UART"
