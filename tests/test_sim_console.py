@@ -1,4 +1,7 @@
 """`bioshard sim`'s console: typed actions reach the card as a person's touches and presses."""
+import threading
+import time
+
 import pytest
 
 from bioshard import pairing
@@ -31,7 +34,17 @@ def test_typed_touch_confirms_pairing_and_button_rejects(tmp_path, monkeypatch):
         # Rejected pairing closes pairing mode only when the card is paired; a new card stays open.
         with connect("sim:" + sim.ble_path, secure=False) as card:
             def touch():
-                console.handle("t")
+                # The code screen only informs; the owner touches when the card asks (the
+                # confirm screen that follows): a touch typed earlier would be dropped.
+                sim.panel_settled()
+                shown = sim.panel.frames
+
+                def when_asked():
+                    while sim.panel.frames == shown:
+                        time.sleep(0.02)
+                    console.handle("t")
+
+                threading.Thread(target=when_asked, daemon=True).start()
                 return "000000"
 
             record = pairing.pair_card(card.client, touch)

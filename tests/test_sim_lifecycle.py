@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from bioshard import cli, pairing
 from bioshard.card import connect
 from bioshard.commands.sim import Console
 from bioshard.errors import CardRefusedError, TransportError
-from bioshard.sim import runner
 from bioshard.sim.runner import SimCard
 
 pytestmark = [pytest.mark.slow,
@@ -108,12 +108,24 @@ def test_actions_piped_into_the_simulator_reach_the_card(tmp_path, monkeypatch):
     proc = _start_sim(state, tmp_path)  # stdin is a pipe, not a terminal
     try:
         with connect("sim:%s" % (state / "ble.sock"), secure=False) as card:
+            done = threading.Event()
+
             def owner_types_touch():
-                proc.stdin.write(b"t\n")
-                proc.stdin.flush()
+                # The owner touches when the card asks; a touch typed before that screen is
+                # dropped, so (like a person whose touch went unseen) they touch again.
+                def keep_touching():
+                    while not done.is_set():
+                        proc.stdin.write(b"t\n")
+                        proc.stdin.flush()
+                        done.wait(0.5)
+
+                threading.Thread(target=keep_touching, daemon=True).start()
                 return True
 
-            record = pairing.pair_card(card.client, owner_types_touch)
+            try:
+                record = pairing.pair_card(card.client, owner_types_touch)
+            finally:
+                done.set()
             assert record.card_id_pub == card.info()["card_id"] and card.info()["paired"] is True
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -123,7 +135,6 @@ def test_actions_piped_into_the_simulator_reach_the_card(tmp_path, monkeypatch):
 
 def test_a_touch_typed_before_the_screen_that_asks_for_it_is_dropped(tmp_path, monkeypatch):
     monkeypatch.setenv("BIOSHARD_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(runner, "TOUCH_GRACE_S", 0.0)  # any screen drawn after the touch makes it stale
     said = []
     with SimCard(state_dir=tmp_path / "card", screens_dir=tmp_path / "screens") as sim:
         console = Console(sim, out=said.append)

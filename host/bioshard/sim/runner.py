@@ -18,7 +18,6 @@ from pathlib import Path
 from ..errors import NoCardError
 
 REPO = Path(__file__).resolve().parents[3]
-TOUCH_GRACE_S = 2.0  # a console touch still counts for a screen drawn this long after it
 FIRMWARE = REPO / "firmware"
 BOARDS = REPO / "boards"
 
@@ -109,7 +108,6 @@ class _Person:
         self.done = threading.Condition(self.lock)
         self.events = []  # what happened, for narration and tests
         self.on_drop = None  # called when a touch for an earlier screen is dropped
-        self.last_render = 0.0  # time.monotonic() of the panel's latest refresh
 
     def get_image(self, sensor, original):
         with self.lock:
@@ -137,12 +135,15 @@ class _Person:
 
     def _next_action(self):
         """The next queued action, skipping touches meant for a screen that is gone: a touch
-        queued with its time confirms only the screen shown then (or one that appears within
-        TOUCH_GRACE_S, the card's own reply-then-draw lag), so a touch typed before the
-        screen that asks for it does not confirm it."""
+        queued with the panel's frame count confirms only the screen shown then, so a touch
+        typed before the screen that asks for it does not confirm it. The card sends a
+        screen before it looks at its sensor, so once the panel simulator has processed all
+        it was sent, its frame count is the screen the card is asking on."""
         while self.queue:
             item = self.queue.pop(0)
-            if len(item) == 3 and self.last_render - item[2] > TOUCH_GRACE_S:
+            if len(item) == 3:
+                self.card.panel_settled()
+            if len(item) == 3 and item[2] != self.card.panel.frames:
                 self.events.append("dropped")
                 if self.on_drop:
                     self.on_drop()
@@ -175,6 +176,7 @@ class SimCard:
         self._proc = None
         self._gpio_conn = None
         self._gpio_ready = threading.Event()
+        self._panel_feeding = False
         self.sensor = None
         self.panel = None
 
@@ -197,7 +199,16 @@ class SimCard:
         original = self.sensor._cmd_01
         self.sensor._cmd_01 = lambda p: self.person.get_image(self.sensor, lambda: original(p))
         self.panel = SSD1680Sim(out_dir=str(screens))
-        self.panel.on_render(lambda image, info: setattr(self.person, "last_render", time.monotonic()))
+        feed = self.panel.feed
+
+        def tracked_feed(data):  # so panel_settled can tell "processing" from "idle"
+            self._panel_feeding = True
+            try:
+                feed(data)
+            finally:
+                self._panel_feeding = False
+
+        self.panel.feed = tracked_feed
         self._servers = [
             _Server(str(sim_dir / "sensor.sock"), self.sensor.serve_socket),
             _Server(str(sim_dir / "panel.sock"), self.panel.serve_socket),
@@ -323,8 +334,33 @@ class SimCard:
     def queue_touch(self, image):
         """A touch for the screen shown now (the console's `t`): dropped if the card shows
         another screen before it looks at its sensor."""
+        self.panel_settled()
         with self.person.lock:
-            self.person.queue.append(("finger", image, time.monotonic()))
+            self.person.queue.append(("finger", image, self.panel.frames))
+
+    def panel_settled(self, limit=2.0):
+        """Wait (at most `limit` s) until the panel simulator has processed every byte the
+        card sent it: no unread bytes on panel.sock and no feed in progress, seen twice."""
+        end = time.monotonic() + limit
+        calm = 0
+        while calm < 2 and time.monotonic() < end:
+            calm = calm + 1 if not self._panel_feeding and self._panel_unread() == 0 else 0
+            time.sleep(0.01)
+
+    def _panel_unread(self):
+        conn = self._servers[1].conn if len(self._servers) > 1 else None
+        if conn is None:
+            return 0
+        import array
+        import fcntl
+        import termios
+
+        n = array.array("i", [0])
+        try:
+            fcntl.ioctl(conn.fileno(), termios.FIONREAD, n)
+        except (OSError, ValueError):
+            return 0
+        return n[0]
 
     def clear_queue(self):
         with self.person.lock:
