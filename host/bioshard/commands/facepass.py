@@ -219,6 +219,8 @@ def restore(args):
     path = state.secret_path()
     if path.exists() and not args.force:
         raise BadInputError("a Secret A already exists at %s (use --force to replace it)" % path)
+    pw = passphrase(confirm=True)  # asked (and checked) before the camera and the service
+    keystore.check_passphrase(pw)
     svc = login(args)
     if args.heir:
         heir_id = _pick_inheritance(svc, args.heir_id)
@@ -241,7 +243,10 @@ def restore(args):
     else:
         opened = flow.open_pass(blob, probes, owner_oprf=svc.owner_oprf)
     secret_a = opened.secret
-    pw = passphrase(confirm=True)
+    if path.exists():
+        from ._keep import keep_copy
+
+        progress("kept the replaced Secret A as %s" % keep_copy(path))
     keystore.save(path, secret_a, pw, bytes.fromhex(doc["host_pubkey"]))
     restored = "Secret A"
     stored = None
