@@ -8,7 +8,9 @@ BIP-341 sighash, libsecp256k1's verify; see test_e2e_card.verify_independently).
   then co-signs with the same card.
   lost card: a new card for that computer. Pairing says `bioshard recover`, `enroll` is
   refused, `backup restore` + `recover` with the same finger, then co-sign.
+  words: a third computer restores Secret A from its 24 words and co-signs with the new card.
 """
+import io
 import json
 
 import pytest
@@ -57,6 +59,9 @@ def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
         wallet = json.loads((home1 / "wallet.json").read_text())
         assert cli.main(["backup", "export", str(backup)]) == 0
         assert cli.main(["wallet", "backup-secret", str(secret_file)]) == 0
+        capsys.readouterr()
+        assert cli.main(["wallet", "backup-secret", "--words"]) == 0
+        words = capsys.readouterr().out.strip()
         assert sim.clear_queue() == 0
 
         # ---- lost computer: a new home, the same card ----------------------------------------
@@ -93,3 +98,15 @@ def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
         assert cli.main(["recover", "--card", card2]) == 0
         assert wallet["card_pubkey"] in capsys.readouterr().out
         _sign(sim2, home2, 0x73, 10, capsys)
+
+        # ---- and a third computer from the 24 words, with the new card ---------------------
+        home3 = tmp_path / "home3"
+        monkeypatch.setenv("BIOSHARD_HOME", str(home3))
+        sim2.press_button(hold_s=2.8)
+        sim2.queue(*[tap(30 + i) for i in range(2)])
+        assert cli.main(["pair", "--card", card2, "--code", "000000"]) == 0
+        sim2.clear_queue()
+        assert cli.main(["backup", "restore", str(backup)]) == 0
+        monkeypatch.setattr("sys.stdin", io.StringIO(words + "\n"))
+        assert cli.main(["wallet", "restore-secret", "--words"]) == 0
+        _sign(sim2, home3, 0x74, 11, capsys)
