@@ -80,6 +80,11 @@ def test_devices_cleans_a_stale_socket(tmp_path, capsys):
     assert not (tmp_path / "ble.sock").exists() and not (tmp_path / "ble.sock.name").exists()
     assert main(["devices", "--sim-dir", str(tmp_path)]) == 0
     assert "bioshard-dead" not in capsys.readouterr().out
+    # a link `bioshard sim` published to a folder that is gone
+    (tmp_path / "ble.sock").symlink_to(tmp_path / "gone" / "ble.sock")
+    assert main(["devices", "--sim-dir", str(tmp_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cleaned"] == [str(tmp_path / "ble.sock")]
+    assert not (tmp_path / "ble.sock").is_symlink()
 
 
 def test_devices_ble_without_bleak(monkeypatch, tmp_path, capsys):

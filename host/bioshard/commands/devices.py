@@ -33,6 +33,23 @@ def _sim_dirs(explicit):
     return dirs
 
 
+def _refused(path):
+    """True only for a socket nobody will ever answer on (connection refused, or a link to a
+    socket that is gone); a busy or slow card is not stale."""
+    import errno
+    import socket
+
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(0.5)
+    try:
+        s.connect(os.fspath(path))
+        return False
+    except OSError as e:
+        return e.errno in (errno.ECONNREFUSED, errno.ENOENT)
+    finally:
+        s.close()
+
+
 def _clean_stale(path):
     """Remove a simulated card's socket nobody listens on (the card died with its simulator)
     and its name file, or the links `bioshard sim` published to it."""
@@ -53,16 +70,20 @@ def find_devices(ble=False, ble_timeout=5.0, sim_dir=None):
         out["serial"].append({"spec": "serial:" + dev, "description": desc})
     seen = set()
     for d in _sim_dirs(sim_dir):
+        link = Path(d) / "ble.sock"
+        if link.is_symlink() and not link.exists():  # `bioshard sim`'s link to a folder now gone
+            _clean_stale(link)
+            out["cleaned"].append(str(link))
         for path, name in list_sim_cards(d):
             real = path.resolve()  # `bioshard sim` also links <state>/ble.sock to its live socket
             if real in seen:
                 continue
             seen.add(real)
-            if not is_listening(path):
+            if _refused(path):
                 _clean_stale(path)
                 out["cleaned"].append(str(path))
                 continue
-            out["sim"].append({"spec": "sim:%s" % path, "name": name, "listening": True})
+            out["sim"].append({"spec": "sim:%s" % path, "name": name, "listening": is_listening(path)})
     if ble:
         from ..transport.ble import scan_ble
 
@@ -90,7 +111,8 @@ def run(args):
         if s is None:
             print("  (none)")
         else:
-            print("  %-28s %s  [listening]" % (s["spec"], s["name"] or "?"))
+            state = "listening" if s["listening"] else "not answering (busy?)"
+            print("  %-28s %s  [%s]" % (s["spec"], s["name"] or "?", state))
     for path in found["cleaned"]:
         print("  removed a stale socket (its card is not running): %s" % path)
     print("ble:")
