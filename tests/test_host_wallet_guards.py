@@ -115,6 +115,23 @@ def test_backup_restore_over_another_wallet_is_refused_then_forced_with_a_copy(h
     assert state.load(home)["card_pubkey"] == OTHER.hex()
 
 
+def test_backup_export_never_overwrites_another_backup(home, tmp_path, monkeypatch, capsys):
+    _wallet(home)
+    f = tmp_path / "backup.json"
+    assert cli.main(["backup", "export", str(f)]) == 0
+    assert cli.main(["backup", "export", str(f)]) == 0  # the same backup again: fine
+    first = f.read_bytes()
+    card = FakeCard({"enroll": {"pubkey": OTHER, "blob": BLOB}})
+    _use(monkeypatch, enroll_cmd, card)
+    assert cli.main(["enroll", "--fingers", "r-index", "--force"]) == 0
+    assert cli.main(["backup", "export", str(f)]) == BadInputError.exit_code
+    assert f.read_bytes() == first  # the old card key's only backup is still there
+    assert cli.main(["backup", "export", str(f), "--force"]) == 0
+    kept = list(tmp_path.glob("backup.replaced-*.json"))
+    assert len(kept) == 1 and kept[0].read_bytes() == first
+    assert json.loads(f.read_text())["card_pubkey"] == OTHER.hex()
+
+
 def test_backup_restore_refuses_a_backup_of_another_secret_a(home, tmp_path, capsys):
     _wallet(home)  # this computer's keystore holds A
     theirs = {"bioshard_backup": 1, "card_pubkey": B.hex(), "blob": BLOB.hex(), "network": "regtest",

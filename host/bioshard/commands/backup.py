@@ -24,6 +24,8 @@ def register(sub):
     bs = p.add_subparsers(dest="backup_command", metavar="BACKUP_COMMAND")
     e = bs.add_parser("export", help="write the backup file")
     e.add_argument("file")
+    e.add_argument("--force", action="store_true",
+                   help="replace a different backup in FILE (the old one is kept as a dated copy)")
     e.set_defaults(func=export)
     r = bs.add_parser("restore", help="read a backup file into this computer's wallet")
     r.add_argument("file")
@@ -39,8 +41,22 @@ def export(args):
     out.update({k: doc[k] for k in FIELDS if k in doc})
     if "blob" not in out:
         raise BadInputError("nothing to back up yet: run `bioshard enroll`")
+    data = json.dumps(out, indent=1, sort_keys=True).encode()
     try:
-        atomic_write(args.file, json.dumps(out, indent=1, sort_keys=True).encode())
+        with open(args.file, "rb") as f:
+            old = f.read()
+    except FileNotFoundError:
+        old = None
+    except OSError as e:
+        raise BadInputError("cannot read %s: %s" % (args.file, e.strerror)) from None
+    if old is not None and old != data:
+        # It may be the only backup of another wallet (an earlier card key): never lost silently.
+        if not args.force:
+            raise BadInputError("%s holds another backup: pick a new file name, or --force to replace it "
+                                "(the old one is kept as a dated copy)" % args.file)
+        print("kept the replaced backup as %s" % keep_copy(args.file))
+    try:
+        atomic_write(args.file, data)
     except OSError as e:
         raise BadInputError("cannot write %s: %s" % (args.file, e.strerror)) from None
     print("backup written to %s (public data: helper blob, public keys, descriptor)" % args.file)
