@@ -1,74 +1,21 @@
 # Bech32 (BIP-173) and Bech32m (BIP-350) strings and segwit addresses.
 # Witness v0 uses Bech32, v1+ (Taproot) Bech32m. The card only *encodes* (it shows addresses);
 # decoding, which refuses the wrong checksum variant, mixed case, bad padding and bad program
-# lengths exactly as BIP-350 specifies, is in bech32_decode.py and loaded only when used.
-from .errors import PSBTError
-
-CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-BECH32 = 1
-BECH32M = 0x2BC830A3
-_GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
-
-
-class AddressError(PSBTError):
-    pass
-
-
-def _step(chk, v):
-    b = chk >> 25
-    chk = ((chk & 0x1FFFFFF) << 5) ^ v
-    for i in range(5):
-        if (b >> i) & 1:
-            chk ^= _GEN[i]
-    return chk
-
-
-def _polymod(hrp, data, zeros=0):
-    # Runs over hrp-expansion, data and trailing zeros in place: no concatenated lists, so an
-    # address costs a few small objects on the card's heap.
-    chk = 1
-    for c in hrp:
-        chk = _step(chk, ord(c) >> 5)
-    chk = _step(chk, 0)
-    for c in hrp:
-        chk = _step(chk, ord(c) & 31)
-    for v in data:
-        chk = _step(chk, v)
-    for _ in range(zeros):
-        chk = _step(chk, 0)
-    return chk
+# lengths exactly as BIP-350 specifies, is in bech32_decode.py and loaded only when used. The
+# alphabet, checksum and bit regrouping both use are in bech32_core.py; its public names are
+# available from this module too.
+from .bech32_core import BECH32, BECH32M, CHARSET, AddressError, convertbits, polymod
 
 
 def encode(hrp, data, spec):
     """hrp (lowercase str), data (5-bit values), spec BECH32 or BECH32M."""
-    pm = _polymod(hrp, data, 6) ^ spec
+    pm = polymod(hrp, data, 6) ^ spec
     out = [hrp, "1"]
     for d in data:
         out.append(CHARSET[d])
     for i in range(6):
         out.append(CHARSET[(pm >> 5 * (5 - i)) & 31])
     return "".join(out)
-
-
-def convertbits(data, frombits, tobits, pad):
-    acc = 0
-    bits = 0
-    out = bytearray()
-    maxv = (1 << tobits) - 1
-    for v in data:
-        if v < 0 or v >> frombits:
-            raise AddressError("bech32 bad value")
-        acc = ((acc << frombits) | v) & 0xFFFFFF
-        bits += frombits
-        while bits >= tobits:
-            bits -= tobits
-            out.append((acc >> bits) & maxv)
-    if pad:
-        if bits:
-            out.append((acc << (tobits - bits)) & maxv)
-    elif bits >= frombits or ((acc << (tobits - bits)) & maxv):
-        raise AddressError("bech32 bad padding")
-    return out
 
 
 def encode_segwit(hrp, ver, prog):

@@ -1,6 +1,6 @@
 # Decoding bech32/bech32m strings and segwit addresses (BIP-173/350), for the host and the
 # tests: the card shows addresses but never parses one, so this is not on its signing path.
-from .bech32 import BECH32, BECH32M, CHARSET, AddressError, _polymod, convertbits
+from .bech32_core import BECH32, BECH32M, CHARSET, AddressError, convertbits, polymod
 
 
 def decode(s):
@@ -23,7 +23,7 @@ def decode(s):
         if d < 0:
             raise AddressError("bech32 invalid data character")
         data[i] = d
-    pm = _polymod(hrp, data)
+    pm = polymod(hrp, data)
     if pm == BECH32:
         spec = BECH32
     elif pm == BECH32M:

@@ -1,7 +1,8 @@
 # PSBT v0 (BIP-174) parser for the card, with the Taproot (BIP-371) and MuSig2 (BIP-373)
 # fields. It keeps only what the review and the BIP-341 sighash need and checks every
-# length before reading, so a hostile PSBT costs at most MAX_* entries of memory and ends in a
-# PSBTError with a reason — never another exception and never a signature.
+# length before reading, so a hostile PSBT costs at most MAX_* entries of memory (the limits
+# are in psbt_limits.py) and ends in a PSBTError with a reason — never another exception and
+# never a signature.
 #
 # Strict on purpose (a signer should not guess): duplicate keys, non-canonical sizes, known
 # fields with the wrong key or value length, PSBT v2 fields in a v0 PSBT, trailing bytes and
@@ -9,25 +10,11 @@
 # signers must ignore them), but still count against the per-map entry limit.
 import hashlib
 
-try:
-    from micropython import const
-except ImportError:
-
-    def const(x):
-        return x
-
-
 from .compact import Reader
 from .errors import PSBTError
+from .psbt_limits import MAX_ENTRIES, MAX_KEY
 
 MAGIC = b"psbt\xff"
-MAX_INPUTS = const(32)
-MAX_OUTPUTS = const(16)
-MAX_SCRIPT = const(100)  # covers every standard script incl. an 83-byte OP_RETURN
-MAX_KEY = const(128)
-MAX_ENTRIES = const(64)  # per map
-MAX_PARTICIPANTS = const(16)
-MAX_MUSIG = const(4)  # participant-pubkey fields per input/output
 
 
 class PsbtInput:

@@ -1,7 +1,7 @@
 # Value and key checks shared by the PSBT field handlers (psbt_fields.py, psbt_inputs.py).
 # Each raises PSBTError naming the field; none allocates more than the value it returns.
 from .errors import PSBTError
-from .psbt import MAX_MUSIG, MAX_PARTICIPANTS
+from .psbt_limits import MAX_MUSIG, MAX_PARTICIPANTS
 
 
 def exact(v, n, what):

@@ -10,7 +10,7 @@ except ImportError:
 
 
 from .errors import PSBTError
-from .psbt import MAX_INPUTS, MAX_OUTPUTS, MAX_SCRIPT
+from .psbt_limits import MAX_INPUTS, MAX_OUTPUTS, MAX_SCRIPT
 from .psbt_checks import exact, musig_participants, no_keydata, pubkey_key, tap_bip32, tap_tree
 from .tx import parse_unsigned
 

@@ -11,7 +11,7 @@ except ImportError:
 import hashlib
 
 from .errors import PSBTError
-from .psbt import MAX_SCRIPT
+from .psbt_limits import MAX_SCRIPT
 from .psbt_checks import (ECDSA_TYPES, exact, musig_keydata, musig_participants, no_keydata,
                           pubkey_key, schnorr_sig, tap_bip32, witness_stack)
 from .tx import MAX_MONEY, txid_of_serialized

@@ -1,66 +1,15 @@
-# Transactions: the unsigned transaction inside a PSBT, serialization and txid.
+# Transactions: the unsigned transaction inside a PSBT, and the txid of a serialized one.
 # Only what the card needs is kept: per input the outpoint and nSequence, per output the
 # amount and scriptPubKey. A PSBT v0 carries the unsigned tx in legacy (non-witness) form with
 # empty scriptSigs (BIP-174), which is what parse_unsigned accepts.
 import hashlib
-import struct
 
-from .compact import compact_size, var_bytes
 from .errors import PSBTError
+# The transaction objects are in tx_types.py, which the full parser (tx_full.py) shares; they
+# are public names of this module too.
+from .tx_types import Tx, TxIn, TxOut, sha256d
 
 MAX_MONEY = 21000000 * 100000000
-
-
-class TxIn:
-    def __init__(self, txid, vout, sequence):
-        self.txid = txid  # 32 bytes, internal (little-endian) byte order as serialized
-        self.vout = vout
-        self.sequence = sequence
-
-    def outpoint(self):
-        return self.txid + struct.pack("<I", self.vout)
-
-
-class TxOut:
-    def __init__(self, amount, script):
-        self.amount = amount
-        self.script = script
-
-
-class Tx:
-    def __init__(self, version=2, inputs=None, outputs=None, locktime=0):
-        self.version = version
-        self.inputs = inputs if inputs is not None else []
-        self.outputs = outputs if outputs is not None else []
-        self.locktime = locktime
-
-    def serialize(self, witnesses=None):
-        """Raw transaction; with `witnesses` (one list of byte strings per input) in the
-        BIP-144 segwit form."""
-        parts = [struct.pack("<i", self.version)]
-        if witnesses is not None:
-            parts.append(b"\x00\x01")
-        parts.append(compact_size(len(self.inputs)))
-        for i in self.inputs:
-            parts.append(i.outpoint() + b"\x00" + struct.pack("<I", i.sequence))
-        parts.append(compact_size(len(self.outputs)))
-        for o in self.outputs:
-            parts.append(struct.pack("<Q", o.amount) + var_bytes(o.script))
-        if witnesses is not None:
-            for stack in witnesses:
-                parts.append(compact_size(len(stack)))
-                for item in stack:
-                    parts.append(var_bytes(item))
-        parts.append(struct.pack("<I", self.locktime))
-        return b"".join(parts)
-
-    def txid(self):
-        """Display-order (big-endian hex order) txid bytes."""
-        return bytes(reversed(sha256d(self.serialize())))
-
-
-def sha256d(b):
-    return hashlib.sha256(hashlib.sha256(b).digest()).digest()
 
 
 def parse_unsigned(r, max_inputs, max_outputs, max_script, intern=None):

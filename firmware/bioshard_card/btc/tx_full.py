@@ -3,7 +3,7 @@
 # place (tx.txid_of_serialized), so this lives apart and is imported only on demand.
 from .compact import Reader
 from .errors import PSBTError
-from .tx import Tx, TxIn, TxOut
+from .tx_types import Tx, TxIn, TxOut
 
 
 def parse_tx(b, max_inputs=1000, max_outputs=1000, max_script=10000):
