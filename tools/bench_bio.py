@@ -96,7 +96,7 @@ from bioshard_card.bio import finger_vault as fv, rs_decode as rs
 import os as _os
 h = sequence.helperblob.parse(blob).fingers[0][1]
 _, salt, _, refs = fv.parse_helper(h)
-perm = fv._Perm(salt, 0)
+perm = fv.Perm(salt, 0)
 xs = [perm(i * 37) for i in range(fv.QMAX)]
 def worst():
     for _ in range(fv.MAX_FRAMES):

@@ -22,8 +22,8 @@ from coincurve import PrivateKey, PublicKey, PublicKeyXOnly
 
 from bioshard_card.crypto import musig2 as _portable
 from bioshard_card.crypto.hashes import tagged_hash
-from bioshard_card.crypto.musig2_keyagg import _get_second_key, _hash_keys, _key_agg_coeff_internal
-from bioshard_card.crypto.musig2_nonce import _nonce_hash
+from bioshard_card.crypto.musig2_keyagg import get_second_key, hash_keys, key_agg_coeff_internal
+from bioshard_card.crypto.musig2_nonce import nonce_hash
 
 InvalidContributionError = _portable.InvalidContributionError
 N = _portable.N
@@ -124,15 +124,15 @@ def get_plain_pk(keyagg_ctx):
 
 
 def key_agg(pubkeys):
-    pk2 = _get_second_key(pubkeys)
-    L = _hash_keys(pubkeys)
+    pk2 = get_second_key(pubkeys)
+    L = hash_keys(pubkeys)
     Q = None
     for i, pk in enumerate(pubkeys):
         try:
             P_i = cpoint(pk)
         except ValueError:
             raise InvalidContributionError(i, "pubkey")
-        Q = _add(Q, _mul(P_i, _key_agg_coeff_internal(L, pk, pk2)))
+        Q = _add(Q, _mul(P_i, key_agg_coeff_internal(L, pk, pk2)))
     if Q is None:
         raise RuntimeError("aggregate key is infinity")
     return (Q, 1, 0)
@@ -166,8 +166,8 @@ def nonce_gen_internal(rand_, sk, pk, aggpk, msg, extra_in):
     msg_prefixed = b"\x00" if msg is None else b"\x01" + len(msg).to_bytes(8, "big") + msg
     aggpk = aggpk or b""
     extra_in = extra_in or b""
-    k_1 = _nonce_hash(rand, pk, aggpk, 0, msg_prefixed, extra_in) % N
-    k_2 = _nonce_hash(rand, pk, aggpk, 1, msg_prefixed, extra_in) % N
+    k_1 = nonce_hash(rand, pk, aggpk, 0, msg_prefixed, extra_in) % N
+    k_2 = nonce_hash(rand, pk, aggpk, 1, msg_prefixed, extra_in) % N
     if k_1 == 0 or k_2 == 0:
         raise RuntimeError("zero nonce")
     pubnonce = cbytes(_mul_g(k_1)) + cbytes(_mul_g(k_2))
@@ -220,7 +220,7 @@ def _session_key_agg_coeff(session_ctx, pk):
     pubkeys = session_ctx[1]
     if pk not in pubkeys:
         raise ValueError("The signer's pubkey must be included in the list of pubkeys.")
-    return _key_agg_coeff_internal(_hash_keys(pubkeys), pk, _get_second_key(pubkeys))
+    return key_agg_coeff_internal(hash_keys(pubkeys), pk, get_second_key(pubkeys))
 
 
 def sign(secnonce, sk, session_ctx):

@@ -132,6 +132,9 @@ def _angle_of(b):
     return b * 2 * math.pi / 256 - math.pi
 
 
+angle_of = _angle_of  # public name: the host's numpy decoder (host/bioshard/bio/vault_fast.py)
+
+
 # ------------------------------------------------------------------ keyed element map
 
 class _Perm:
@@ -154,6 +157,9 @@ class _Perm:
         for tab in self.t:
             left, right = right, left ^ tab[right]
         return (left << 8) | right
+
+
+Perm = _Perm  # public name: the host's numpy decoder and tools/bench_bio.py
 
 
 # ------------------------------------------------------------------ enrollment

@@ -170,7 +170,7 @@ def offset(j):
     return v * SCALE
 
 
-def _offsets():
+def all_offsets():
     """All PROJ offsets as floats (host tools)."""
     o = array("f", bytearray(4 * PROJ))
     for j in range(PROJ):

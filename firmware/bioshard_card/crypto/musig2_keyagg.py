@@ -48,30 +48,30 @@ def get_plain_pk(keyagg_ctx):
     return ec.cbytes(keyagg_ctx[0])
 
 
-def _hash_keys(pubkeys):
+def hash_keys(pubkeys):
     return tagged_hash("KeyAgg list", b"".join(pubkeys))
 
 
-def _get_second_key(pubkeys):
+def get_second_key(pubkeys):
     for j in range(1, len(pubkeys)):
         if pubkeys[j] != pubkeys[0]:
             return pubkeys[j]
     return _ZERO33
 
 
-def _key_agg_coeff_internal(L, pk_, pk2):
+def key_agg_coeff_internal(L, pk_, pk2):
     if pk_ == pk2:
         return 1
     return _int(tagged_hash("KeyAgg coefficient", L + pk_)) % N
 
 
 def key_agg_coeff(pubkeys, pk_):
-    return _key_agg_coeff_internal(_hash_keys(pubkeys), pk_, _get_second_key(pubkeys))
+    return key_agg_coeff_internal(hash_keys(pubkeys), pk_, get_second_key(pubkeys))
 
 
 def key_agg(pubkeys):
-    pk2 = _get_second_key(pubkeys)
-    L = _hash_keys(pubkeys)
+    pk2 = get_second_key(pubkeys)
+    L = hash_keys(pubkeys)
     Q = None  # Jacobian accumulator: one inversion for the whole sum
     pts = []
     coeffs = []
@@ -80,7 +80,7 @@ def key_agg(pubkeys):
             P_i = ec.cpoint(pubkeys[i])
         except ValueError:
             raise InvalidContributionError(i, "pubkey")
-        a_i = _key_agg_coeff_internal(L, pubkeys[i], pk2)
+        a_i = key_agg_coeff_internal(L, pubkeys[i], pk2)
         if a_i == 1:
             Q = ec.jadd(Q, ec.to_jacobian(P_i))
         else:

@@ -8,7 +8,7 @@ from .musig2_keyagg import InvalidContributionError, _b32, _int, _xor
 N = ec.N
 
 
-def _nonce_hash(rand, pk, aggpk, i, msg_prefixed, extra_in):
+def nonce_hash(rand, pk, aggpk, i, msg_prefixed, extra_in):
     buf = (rand + bytes((len(pk),)) + pk + bytes((len(aggpk),)) + aggpk + msg_prefixed
            + len(extra_in).to_bytes(4, "big") + extra_in + bytes((i,)))
     return _int(tagged_hash("MuSig/nonce", buf))
@@ -27,8 +27,8 @@ def nonce_gen_internal(rand_, sk, pk, aggpk, msg, extra_in):
         msg_prefixed = b"\x01" + len(msg).to_bytes(8, "big") + msg
     if extra_in is None:
         extra_in = b""
-    k_1 = _nonce_hash(rand, pk, aggpk, 0, msg_prefixed, extra_in) % N
-    k_2 = _nonce_hash(rand, pk, aggpk, 1, msg_prefixed, extra_in) % N
+    k_1 = nonce_hash(rand, pk, aggpk, 0, msg_prefixed, extra_in) % N
+    k_2 = nonce_hash(rand, pk, aggpk, 1, msg_prefixed, extra_in) % N
     # k_1 == 0 or k_2 == 0 cannot occur except with negligible probability.
     if k_1 == 0 or k_2 == 0:
         raise RuntimeError("zero nonce")

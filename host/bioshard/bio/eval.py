@@ -298,7 +298,7 @@ def raw_features(minutiae_db):
 
 
 def shipped_offsets():
-    return np.array(template._offsets(), dtype=np.float64)
+    return np.array(template.all_offsets(), dtype=np.float64)
 
 
 def _hd(q, ref):

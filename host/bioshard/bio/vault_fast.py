@@ -27,10 +27,10 @@ class Helper:
 
     def __init__(self, helper, elements):
         n, salt, check, refs = fv.parse_helper(helper)
-        self.refs = [(r[0], fv._angle_of(r[1]), fv._angle_of(r[2]),
+        self.refs = [(r[0], fv.angle_of(r[1]), fv.angle_of(r[2]),
                       np.array([(r[5] >> b) & 1 for b in range(64)], dtype=bool)) for r in refs]
         self.elements = elements
-        self.tabs = [[np.frombuffer(t, dtype=np.uint8).astype(np.int64) for t in fv._Perm(salt, r).t]
+        self.tabs = [[np.frombuffer(t, dtype=np.uint8).astype(np.int64) for t in fv.Perm(salt, r).t]
                      for r in range(n)]
 
     def perm(self, r, x):
