@@ -28,7 +28,6 @@ running the Reed-Solomon decoder; the card's own `finger_vault.unlock` is run wh
 fast path says a press opens (and on a sample of the others) and the report counts every
 disagreement (expected: 0).
 """
-import hashlib
 import math
 from pathlib import Path
 
@@ -44,16 +43,8 @@ CHECK_SAMPLE = 40  # genuine presses per database also decoded by the card's cod
 
 
 def _det_rng(label):
-    state = [hashlib.sha256(b"bioshard-eval/v3/" + label.encode()).digest(), 0]
-
-    def rng(n):
-        out = b""
-        while len(out) < n:
-            out += hashlib.sha256(state[0] + state[1].to_bytes(4, "big")).digest()
-            state[1] += 1
-        return out[:n]
-
-    return rng
+    """Deterministic randomness per finger, so a run is reproducible (not the card's rng)."""
+    return ev._det_rng("v3/" + label)
 
 
 def _top(ms):
