@@ -122,7 +122,7 @@ def test_the_card_marks_the_reviewed_outputs_that_give_coins_away():
 
 
 def test_the_owner_must_touch_through_a_danger_page_and_can_reject_there(tmp_path, monkeypatch):
-    # Before the fix the empty-script output was one more "Send to" page, signed like any other.
+    # The empty-script output is not one more "Send to" page, signed like any other.
     from test_review_card_app import CARD_KEY, HOST_KEY, Session, _pubnonce, _screens_of
     from bioshard_card.wallet_record import WalletRecord
 

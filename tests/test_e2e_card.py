@@ -218,8 +218,8 @@ def _other_key():
 
 
 def test_recover_on_the_set_up_card_keeps_its_wallet_and_another_co_signer_needs_the_owner(env):
-    # Before the fix recover wrote the wallet record without participants: the host's next
-    # wallet.set installed any co-signer (and the recover's network) without a touch.
+    # Were recover to write the wallet record without participants, the host's next
+    # wallet.set would install any co-signer (and the recover's network) without a touch.
     from bioshard.card import connect
 
     sim, home = env
@@ -302,7 +302,7 @@ def _panel_showed(sim, screen, *args):
 
 def test_an_op_true_output_needs_a_touch_on_its_danger_page_and_can_be_rejected_there(env, capsys):
     # Pages: friend, OP_TRUE output, its danger page, change, summary, then the confirm page.
-    # Before the fix the OP_TRUE output was one more "Send to" page.
+    # The OP_TRUE output is not just one more "Send to" page.
     from bioshard_card.ui import screens
 
     sim, home = env

@@ -4,11 +4,10 @@ Imports at module level are counted, and so are the imports inside functions. Th
 imports are deliberate: the card loads a module only when a call needs it, so the compiler's
 and the objects' peak stays small in a 100 KB heap (psbt.parse loads its field handlers,
 bech32.decode the decoder, tx.parse_tx the full parser). Loading late is fine; closing a circle
-is not, whether the edge back is lazy or not: the three circles issue #12 names
-(psbt <-> psbt_fields/psbt_inputs/psbt_checks, bech32 <-> bech32_decode, tx <-> tx_full) each
-closed through one lazy import and one at module level, so a check of module-level imports
-alone would not have seen them. What two modules share goes down a layer into a module both
-import (psbt_limits, bech32_core, tx_types).
+is not, whether the edge back is lazy or not: psbt_fields taking the PSBT limits from psbt,
+which loads psbt_fields lazily, is a circle a check of module-level imports alone would miss.
+What two modules share goes down a layer into a module both import (psbt_limits, bech32_core,
+tx_types).
 """
 import ast
 

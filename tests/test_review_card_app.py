@@ -164,9 +164,9 @@ def session(tmp_path):
 # ---- hostile input must not take the card down ---------------------------------------------
 
 def test_an_error_echoing_a_long_param_still_fits_one_frame(session):
-    # Before the fix the refusal quoted the whole 4000-character "network" back; the reply was
-    # larger than a frame and write_frame's FrameError escaped rpc.serve, killing the app
-    # (main.py then resets the board): anyone paired could reboot the card at will.
+    # A refusal quoting the whole 4000-character "network" back would be larger than a frame,
+    # and write_frame's FrameError escaping rpc.serve would kill the app (main.py then resets
+    # the board): anyone paired could reboot the card at will.
     r = session.call("enroll", {"fingers": [1], "network": "x" * 4000})
     assert r["error"]["code"] == rpc.INVALID_PARAMS
     assert len(r["error"]["message"]) <= 200  # rpc caps every refusal text
@@ -187,7 +187,7 @@ def test_serve_drops_the_central_instead_of_dying_on_an_unframeable_reply():
     d.register("ping", lambda params: "pong")
     link = _Link([rpc.request("1", "ping"), rpc.request("2", "ping")])
     link.max_frame = 8  # every reply is now too large for the link
-    asyncio.run(rpc.serve(link, d))  # before the fix: FrameError out of serve, the app ends
+    asyncio.run(rpc.serve(link, d))  # no FrameError out of serve (the app would end)
     assert link.written == [] and link.requests == [rpc.request("2", "ping")]
 
 
@@ -235,7 +235,7 @@ def test_the_card_boots_past_a_damaged_but_checksummed_wallet_record(tmp_path):
 
     flash = tmp_path / "flash"
     RecordStore(str(flash)).write("wallet", cbor.dumps([1, 2, 3]))  # valid record, wrong shape
-    card = app.Card(FakeBoard(flash))  # before the fix: AttributeError at every boot
+    card = app.Card(FakeBoard(flash))  # not an AttributeError at every boot
     assert card.wallet is None
     assert RecordStore(str(flash)).read("wallet") is None  # dropped; enroll/recover restores it
 
@@ -245,7 +245,7 @@ def test_the_card_boots_past_an_identity_record_holding_key_zero(tmp_path):
 
     flash = tmp_path / "flash"
     RecordStore(str(flash)).write("identity", b"\x01" + bytes(32))
-    card = app.Card(FakeBoard(flash))  # before the fix: TypeError at every boot
+    card = app.Card(FakeBoard(flash))  # not a TypeError at every boot
     assert card.pairing.identity.seckey != bytearray(32)
 
 
@@ -279,9 +279,9 @@ def _blob():
 
 
 def test_a_host_nonce_that_is_not_two_points_is_refused_before_the_review(session):
-    # Before the fix the card paged through the review and read the whole finger sequence,
-    # and only then failed inside MuSig2 with an "internal error": the owner's approval spent
-    # on a request that could never be signed.
+    # Checked first: otherwise the card would page through the review and read the whole finger
+    # sequence, and only then fail inside MuSig2 with an "internal error": the owner's
+    # approval spent on a request that can never be signed.
     psbt = _wallet_psbt()
     not_x = b"\x02" + (5).to_bytes(32, "big")  # x = 5 is not on secp256k1
     assert not_x[1:] != _pub(5)[1:]
@@ -319,7 +319,7 @@ def test_a_reopened_pairing_window_closes_by_itself(tmp_path, monkeypatch):
                 break
         opened = card.pairing.pairing_open
         btn.level = 1
-        await asyncio.sleep(0.8)  # nobody pairs; before the fix it stayed open indefinitely
+        await asyncio.sleep(0.8)  # nobody pairs; it must not stay open indefinitely
         watch.cancel()
         return opened, card.pairing.pairing_open
 
@@ -405,7 +405,7 @@ def test_hostile_params_for_every_method_get_a_framed_reply(tmp_path):
 
 
 def test_a_malformed_helper_blob_is_refused_before_the_review(session):
-    # Before the fix the blob was parsed only after the owner had paged through the review.
+    # The blob is parsed before the owner pages through the review, not after.
     for blob in (b"", b"\x00", b"\xff" * 300):
         r = session.call("sign", {"psbt": _wallet_psbt(), "blob": blob, "nonces": [_pubnonce()]},
                          answers=[FINGER] * 6)
@@ -460,8 +460,8 @@ def _set_up(tmp_path, name="flash"):
 
 
 def test_recover_deriving_the_same_key_keeps_the_co_signer_and_network(tmp_path, monkeypatch):
-    # Before the fix recover wrote the record with no participants, so the host's next
-    # wallet.set installed any co-signer (and the recover's network) without the owner.
+    # Were recover to write the record with no participants, the host's next wallet.set
+    # would install any co-signer (and the recover's network) without the owner.
     s, key = _set_up(tmp_path)
     _fake_bio(monkeypatch, recover_secret=SECRET_B)
     r = s.call("recover", {"blob": b"blob", "network": "main", "replace": True})["result"]
@@ -625,7 +625,7 @@ def test_a_host_in_the_middle_shows_another_code_than_the_card(tmp_path):
 
 def test_a_pairing_the_computer_walked_away_from_is_dropped_and_the_code_leaves_the_screen(tmp_path):
     # The owner saw two different codes and said so on the computer, which then disconnects
-    # without M4: before the fix the card kept the run and the code on its panel.
+    # without M4: the card must not keep the run and the code on its panel.
     from bioshard.pairing import HostPairing
 
     card = app.Card(FakeBoard(tmp_path / "flash"))

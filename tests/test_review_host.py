@@ -34,8 +34,8 @@ class _Transport:
 
 def test_a_forged_unsealed_error_cannot_put_control_bytes_on_the_terminal():
     # Anyone in radio range can inject an unsealed {"id": null, "error": ...} frame, which the
-    # client accepts by design (it can only fail the call). Its text used to reach stderr
-    # verbatim: ANSI escapes could rewrite what the user sees (e.g. hide a warning).
+    # client accepts by design (it can only fail the call). Were its text to reach stderr
+    # verbatim, ANSI escapes could rewrite what the user sees (e.g. hide a warning).
     k, hn, cn = bytes(32), bytes(16), bytes(16)
     evil = "\x1b[2J\x1b[1;1Hsigned OK\r\n\x07" + "A" * 3000
     frame = frames.encode(cbor2.dumps({"id": None, "error": {"code": rpc.USER_CANCELLED, "message": evil}}))

@@ -189,8 +189,8 @@ class UiWithoutReplace:
 
 
 def test_replacing_a_pairing_needs_its_own_confirmation_on_the_card():
-    # Before the fix the one touch that accepted the code also replaced the owner's pairing:
-    # a host pairing while the window was open took the card with nothing but that touch.
+    # If the one touch that accepts the code also replaced the owner's pairing, a host pairing
+    # while the window is open would take the card with nothing but that touch.
     d = _tmpdir()
     try:
         ui = Ui()

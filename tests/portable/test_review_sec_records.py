@@ -12,8 +12,8 @@ HOST = ec.cbytes(ec.mul_g(11))
 
 
 def test_a_wallet_record_that_is_not_a_map_is_a_damaged_record():
-    # Before the fix: AttributeError ('list' has no .get), which app._load_wallet does not
-    # catch, so such a record on flash stopped the card at every boot.
+    # Not an AttributeError ('list' has no .get), which app._load_wallet does not catch: such
+    # a record on flash would stop the card at every boot.
     for payload in ([1], 5, "wallet", None, b"\x00", [CARD, [HOST, CARD], "main"]):
         raises(WalletRecordError, WalletRecord.from_bytes, cbor.dumps(payload))
 

@@ -63,7 +63,7 @@ def test_every_page_renders_in_the_card_heap():
 
 
 def test_an_output_that_gives_its_coins_away_gets_a_danger_page_right_after_it():
-    # Before the fix an empty or OP_TRUE script was one more "Send to" page among the others.
+    # An empty or OP_TRUE script is not just one more "Send to" page among the others.
     r = make_review()
     r.outputs.insert(1, OutputLine(1, "non-standard script (0 bytes)", 50000, False, ("anyone", "empty script")))
     r.outputs.append(OutputLine(4, "OP_RETURN data (0 bytes)", 7000, False, ("burn", "OP_RETURN")))

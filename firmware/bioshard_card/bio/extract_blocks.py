@@ -1,8 +1,8 @@
 # Block-level stage of the extractor: segmentation mask, orientation field, coherence.
 #
 # Works on the per-block Sobel sums from the block_grad kernel (w//bs x h//bs blocks), so it is
-# mostly plain Python over ~1,100 blocks (the 3x3 block-map votes use the count3 kernel,
-# which was a third of this stage's time in Python). Integer arithmetic
+# mostly plain Python over ~1,100 blocks (the 3x3 block-map votes use the count3 kernel: in
+# plain Python they would take a third of this stage's time). Integer arithmetic
 # only (img_math.iatan2 / isqrt): the card (single-precision floats) and the host (double)
 # get bit-identical fields, and no boxed floats are allocated on the card's heap.
 from array import array

@@ -14,7 +14,7 @@
 # Why quality weights: a pair votes with weight (q_i q_j / 100^2)^2, q = the extractor's 0..100
 # minutia quality (0 = not reported, as in ISO records: weight 1). Spurious minutiae (noise,
 # border) get low quality; down-weighting them lowers the genuine bit-error rate by ~2.5 points
-# (28% -> 25.5%) at nearly the same impostor statistics (docs/biometrics.md). Template version 2.
+# (25.5% weighted, 28% unweighted) at nearly the same impostor statistics (docs/biometrics.md). Template version 2.
 # Parameters were chosen on a coarse grid, identical for every database (see docs).
 import math
 from array import array

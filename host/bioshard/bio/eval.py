@@ -416,7 +416,7 @@ def report(res, t, presses=PRESSES):
     pr["presses"] = presses
     pr["trials_method"] = PRESSES_METHOD
     g1, i1 = np.asarray(res["pg_hd1"]), np.asarray(res["pi_hd1"])
-    # the same runs if each press were only decoded on its own (the card before fusion)
+    # the same runs if each press were only decoded on its own (no fusion)
     pr["without_fusion"] = {"fnmr": float((g1 > t).mean()) if len(g1) else None,
                             "fmr": float((i1 <= t).mean()) if len(i1) else None}
     out["presses"] = pr
