@@ -9,7 +9,7 @@ BOARD   ?= esp32_wrover_r307
 SHARED  ?= ../shared
 JOBS    ?= 2
 
-.PHONY: setup demo test bench eval eval-commitment eval-vault pairing facepass-eval sim screens mpy flash deploy hil clean
+.PHONY: setup demo test bench eval eval-commitment eval-vault extractor-compare pairing facepass-eval sim screens mpy flash deploy hil clean
 
 # One stamp per pyproject.toml: a changed dependency list reinstalls, a fresh clone installs all.
 $(STAMP): pyproject.toml
@@ -41,6 +41,12 @@ eval-commitment: setup
 
 eval-vault: setup
 	$(BIN)/bioshard bio eval $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) --scheme vault --out out/eval-vault.json
+
+# The card extractor against pyfing's classical pipeline on the same sensor images (host-only
+# packages, installed here rather than by `make setup`).
+extractor-compare: setup
+	$(BIN)/python -m pip install -q pyfing scipy scikit-image
+	$(BIN)/python tools/extractor_compare.py $(BIO_DBS) --out out/extractor-compare.json
 
 facepass-eval: setup
 	$(BIN)/python -m bioshard.facepass.eval $(SHARED)/faces/deepface out/facepass_eval.json
