@@ -43,7 +43,8 @@ eval-vault: setup
 	$(BIN)/bioshard bio eval $(wildcard $(SHARED)/fingerprints/fvc2004/DB*_B) --scheme vault --out out/eval-vault.json
 
 # The card extractor against pyfing's classical pipeline on the same sensor images (host-only
-# packages, installed here rather than by `make setup`).
+# packages, installed here rather than by `make setup`). First 30 fingers of each DB: ~12 min
+# on an idle 2-core machine, in one process.
 extractor-compare: setup
 	$(BIN)/python -m pip install -q pyfing scipy scikit-image
 	$(BIN)/python tools/extractor_compare.py $(BIO_DBS) --out out/extractor-compare.json

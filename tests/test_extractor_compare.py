@@ -100,8 +100,10 @@ def test_reference_minutiae_in_card_convention(tmp_path):
     ms = xc.reference_minutiae(_ridges())
     for x, y, a, k, q in ms:
         assert 0 <= x < 256 and 0 <= y < 288 and 0 <= a < 256 and k in (0, 1, 2) and 0 <= q <= 100
+    fixed = xc.reference_minutiae(_ridges(), period=9)  # the card's fixed period: same pattern
     for fx, fy, _ in PLANTED:
         assert any(math.hypot(x - fx * 256, y - fy * 288) < 8 for x, y, *_ in ms), (fx, fy, ms)
+        assert any(math.hypot(x - fx * 256, y - fy * 288) < 8 for x, y, *_ in fixed), (fx, fy, fixed)
     # the pattern turned 90 degrees counter-clockwise: each minutia turns with it, its angle
     # by +64 units (counter-clockwise with y up, as the card's)
     sq = _ridges(256, 256)

@@ -17,7 +17,7 @@ protocol: enroll impressions 1-3, query with the rest (genuine), every impressio
 other finger of the same database (impostor). One threshold for all databases: FNMR at the
 pooled impostor scores' 1% and 0.1% FMR, per database and overall, and EER.
 
-    python tools/extractor_compare.py ../shared/fingerprints/fvc2004/DB*_B ... [--fingers 40] [--json]
+    python tools/extractor_compare.py ../shared/fingerprints/fvc2004/DB*_B ... [--fingers 30] [--json]
 
 Host-side measurement only (pyfing, scipy, scikit-image are installed by `make
 extractor-compare`, not by `make setup`). pyfing imports Keras at module level for its
@@ -180,12 +180,16 @@ def sensor_gray(image_path):
     return (np.asarray(nib, np.uint8) * 17).reshape(ev.SENSOR_H, ev.SENSOR_W)
 
 
-def reference_minutiae(gray, dpi=500):
-    """pyfing's classical pipeline on an 8-bit image -> [(x, y, angle, kind, quality)]."""
+def reference_minutiae(gray, dpi=500, period=None):
+    """pyfing's classical pipeline on an 8-bit image -> [(x, y, angle, kind, quality)].
+    `period`: a fixed ridge period in px instead of XSFFE's estimate (the card's choice)."""
     pf = _import_pyfing()
     seg = pf.fingerprint_segmentation(gray, dpi, method="GMFS")
     ori = pf.orientation_field_estimation(gray, seg, dpi, method="GBFOE")
-    rp = pf.frequency_estimation(gray, ori, seg, dpi, method="XSFFE")
+    if period:
+        rp = np.full(gray.shape, float(period), np.float32)
+    else:
+        rp = pf.frequency_estimation(gray, ori, seg, dpi, method="XSFFE")
     enh = pf.fingerprint_enhancement(gray, ori, rp, seg, dpi, method="GBFEN")
     out = []
     for m in pf.minutiae_extraction(enh, dpi, method="SBMEX", segmentation_mask=seg):
@@ -212,17 +216,18 @@ def _reference_tag():
     return "pyfing-" + h.hexdigest()[:12]
 
 
-def load_reference(folder, fingers, cache_dir=None):
+def load_reference(folder, fingers, cache_dir=None, period=None):
     """{finger: [reference minutiae per impression]} for the given fingers, cached on disk."""
     scanned = ev.scan_db(folder)
     cache = None
     if cache_dir:
         key = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:10]
-        cache = Path(cache_dir) / ("%s-%s-%s.json" % (Path(folder).name, key, _reference_tag()))
+        tag = _reference_tag() + ("-period%g" % period if period else "")
+        cache = Path(cache_dir) / ("%s-%s-%s.json" % (Path(folder).name, key, tag))
     data = json.loads(cache.read_text()) if cache is not None and cache.exists() else {}
     missing = [f for f in fingers if f not in data]
     for f in missing:
-        data[f] = [reference_minutiae(sensor_gray(p)) for _, p in scanned[f]]
+        data[f] = [reference_minutiae(sensor_gray(p), period=period) for _, p in scanned[f]]
     if cache is not None and missing:
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(data))
@@ -258,7 +263,7 @@ def _db_name(folder):
     return folder.name if folder.name != "DB" else folder.parent.name
 
 
-def run(dirs, fingers=50, cache_dir=None, log=None):
+def run(dirs, fingers=30, cache_dir=None, log=None, period=None):
     sources = {"card": {}, "reference": {}, "iso": {}}
     counts = {"card": {}, "reference": {}, "iso": {}}
     agree = {}
@@ -269,12 +274,13 @@ def run(dirs, fingers=50, cache_dir=None, log=None):
             log("%s: %d fingers" % (name, len(chosen)))
         card = ev.load_minutiae(d, "extractor", cache_dir)
         sources["card"][name] = {f: card[f] for f in chosen}
-        sources["reference"][name] = load_reference(d, chosen, cache_dir)
+        sources["reference"][name] = load_reference(d, chosen, cache_dir, period)
         if all(p.with_suffix(".iso").exists() for v in ev.scan_db(d).values() for _, p in v):
             iso = ev.load_minutiae(d, "iso", cache_dir)
             sources["iso"][name] = {f: iso[f] for f in chosen}
         agree[name] = agreement(sources["card"][name], sources["reference"][name])
     res = {"protocol": {"enroll": ENROLL, "fingers_per_db": fingers, "dist_px": DIST,
+                        "reference_period_px": period or "XSFFE",
                         "angle_units": ANGLE, "fmr": list(FMRS)},
            "agreement_8px": agree}
     for src, dbs in sources.items():
@@ -316,7 +322,9 @@ def table(res):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dirs", nargs="+", type=Path)
-    ap.add_argument("--fingers", type=int, default=40, help="first N fingers of each database (0: all)")
+    ap.add_argument("--fingers", type=int, default=30, help="first N fingers of each database (0: all)")
+    ap.add_argument("--fixed-period", type=float, default=None, metavar="PX",
+                    help="reference with a fixed ridge period (the card uses 9 px) instead of XSFFE")
     ap.add_argument("--cache", default=str(REPO / "out" / "bio-cache"))
     ap.add_argument("--json", action="store_true", help="print the JSON result instead of the table")
     ap.add_argument("--out", type=Path, help="also write the JSON result here")
@@ -329,7 +337,8 @@ def main(argv=None):
         if not d.is_dir():
             print("error: not a folder: %s" % d, file=sys.stderr)
             return 7
-    res = run(a.dirs, a.fingers, a.cache or None, log=lambda s: print(s, file=sys.stderr, flush=True))
+    res = run(a.dirs, a.fingers, a.cache or None, log=lambda s: print(s, file=sys.stderr, flush=True),
+              period=a.fixed_period)
     if a.out:
         a.out.parent.mkdir(parents=True, exist_ok=True)
         a.out.write_text(json.dumps(res, indent=1))
