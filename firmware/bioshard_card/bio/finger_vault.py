@@ -345,6 +345,9 @@ def candidate_frames(helper_refs, minutiae):
         d0, bi, bj = helper_refs[r][0], helper_refs[r][1], helper_refs[r][2]
         ai0 = _angle_of(bi)
         aj0 = _angle_of(bj)
+        # |length - d0| <= DTOL on squared lengths: no square root in the card's n^2 loop
+        lo2 = (d0 - DTOL) * (d0 - DTOL)
+        hi2 = (d0 + DTOL) * (d0 + DTOL)
         for i in range(n):
             pi = pts[i]
             for j in range(n):
@@ -353,7 +356,8 @@ def candidate_frames(helper_refs, minutiae):
                 pj = pts[j]
                 dx = pj[0] - pi[0]
                 dy = pj[1] - pi[1]
-                if abs(math.sqrt(dx * dx + dy * dy) - d0) > DTOL:
+                d2 = dx * dx + dy * dy
+                if d2 < lo2 or d2 > hi2:
                     continue
                 d, ai, aj, frame = _pair(pi, pj)
                 if abs(_wrap_pi(ai - ai0)) <= tol and abs(_wrap_pi(aj - aj0)) <= tol:
