@@ -12,12 +12,10 @@ from bioshard.bio import vault_fast as vf
 from bioshard.cli import main
 from bioshard_card.bio import consolidate, finger_vault as fv, gf16, rs_decode as rs
 from test_bio_eval import synthetic_db
-from test_fuzzy_synth import Lcg, finger, impression
+from test_fuzzy_synth import finger, impression, lcg_bytes
 
 
-def _rng(seed):
-    r = Lcg(seed)
-    return lambda n: bytes(r.next(256) for _ in range(n))
+_rng = lcg_bytes
 
 
 def _enrolled(seed, presses=6, rng_seed=1):

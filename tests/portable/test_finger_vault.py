@@ -3,12 +3,10 @@
 from ptest import raises
 
 from bioshard_card.bio import consolidate, finger_vault as fv, gf16, rs_decode as rs
-from test_fuzzy_synth import Lcg, finger, impression
+from test_fuzzy_synth import Lcg, finger, impression, lcg_bytes
 
 
-def _rng(seed):
-    r = Lcg(seed)
-    return lambda n: bytes(r.next(256) for _ in range(n))
+_rng = lcg_bytes
 
 
 def _poly_eval(p, x):

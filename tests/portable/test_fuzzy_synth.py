@@ -19,6 +19,12 @@ class Lcg:
         return lo + (hi - lo) * self.next(1 << 16) / 65536.0
 
 
+def lcg_bytes(seed):
+    """rng(n) -> n bytes from the Lcg: deterministic randomness for enrollments in tests."""
+    r = Lcg(seed)
+    return lambda n: bytes(r.next(256) for _ in range(n))
+
+
 def finger(seed, count=40):
     r = Lcg(seed)
     return [(40 + r.next(W - 80), 40 + r.next(H - 80), r.next(256), 1 + r.next(2), 60) for _ in range(count)]

@@ -2,12 +2,10 @@
 from ptest import raises
 
 from bioshard_card.bio import helperblob, sequence
-from test_fuzzy_synth import Lcg, finger, impression
+from test_fuzzy_synth import finger, impression, lcg_bytes
 
 
-def _rng(seed):
-    r = Lcg(seed)
-    return lambda n: bytes(r.next(256) for _ in range(n))
+_rng = lcg_bytes
 
 
 def _enroll(seeds, ids=None):

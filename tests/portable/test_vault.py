@@ -4,7 +4,7 @@
 from ptest import raises
 
 from bioshard_card.bio import vault, align as align, gf16 as gf
-from test_fuzzy_synth import Lcg, finger, impression
+from test_fuzzy_synth import Lcg, finger, impression, lcg_bytes
 
 
 def _clmul8(a, b):
@@ -67,9 +67,7 @@ def test_interpolation_recovers_the_polynomial():
     assert raises(ValueError, gf.interpolate, [5, 5], [1, 2], [0, 0], [0, 0, 0])
 
 
-def _rng(seed):
-    r = Lcg(seed)
-    return lambda n: bytes(r.next(256) for _ in range(n))
+_rng = lcg_bytes
 
 
 def _enrolled(seed):
