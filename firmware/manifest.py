@@ -1,7 +1,7 @@
 # The card image, in the spirit of MicroPython's manifest.py: what tools/build_mpy.py compiles
 # into the card's flash. The card runs every module of the bioshard_card package except those
 # listed in HOST_ONLY, which stay in firmware/ because the host imports them as measured
-# baselines, prototypes or tools (tests/test_build_mpy.py fails when a card module imports one
+# baselines, prototypes or tools (tests/tools/test_build_mpy.py fails when a card module imports one
 # of them, or anything else outside the image).
 PACKAGE = "bioshard_card"
 

@@ -19,7 +19,12 @@ os.environ.setdefault("BIOSHARD_TEST_SCRYPT_LOG_N", "14")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BIOSHARD_SHARED", REPO.parent / "shared"))
-sys.path.insert(0, str(REPO / "tests" / "portable"))
+# The tests mirror the code (card/, host/, host/facepass/, backup/, sim/, e2e/, tools/, portable/);
+# modules that share fixtures import each other by module name (test file names are unique),
+# so every test folder is importable whatever order pytest or xdist collects them in.
+for _d in sorted(p for p in (REPO / "tests").rglob("*") if p.is_dir()
+                 and any(p.glob("test_*.py")) and "psbt_corpus" not in p.parts):
+    sys.path.insert(0, str(_d))
 
 
 def pytest_addoption(parser):

@@ -4,8 +4,8 @@ Every elliptic-curve operation goes through libsecp256k1 (coincurve): public key
 addition and multiplication, k*G, BIP-340 signing and verification. coincurve has no MuSig2,
 so the protocol logic here follows BIP-327 step by step with the BIP's names and argument
 order -- the same API as the card's portable `bioshard_card.crypto.musig2`, so the official
-vectors run against both (tests/test_signing_host_vectors.py) and property tests cross-check
-the two implementations on random sessions (tests/test_signing_properties.py). The portable
+vectors run against both (tests/host/test_signing_host_vectors.py) and property tests cross-check
+the two implementations on random sessions (tests/card/test_signing_properties.py). The portable
 code is used here only for what is not curve arithmetic: tagged hashes, the key-aggregation
 coefficient and the nonce hash.
 

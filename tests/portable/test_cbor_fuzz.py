@@ -1,7 +1,7 @@
 # heapsize: 100k
 # Hostile input on the card's own interpreter: mutations of valid RPC messages must decode to
 # something or raise CBORDecodeError — no other exception, no MemoryError in a 100 KB heap.
-# (Under CPython, tests/test_cbor_vs_cbor2.py does the same with hypothesis and cbor2.)
+# (Under CPython, tests/card/test_cbor_vs_cbor2.py does the same with hypothesis and cbor2.)
 from bioshard_card.proto import cbor
 from bioshard_card.proto.cbor import CBORDecodeError
 

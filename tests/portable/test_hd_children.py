@@ -1,7 +1,7 @@
 # heapsize: 2m
 # The card's HD children (btc/hd.py) on the card's interpreter: scripts and MuSig2 tweaks of
 # BIP-328 <0;1>/index children of a MuSig2 aggregate. Expected values are the host's
-# (libsecp256k1), which tests/test_wallet_hd.py checks against btclib's musig() descriptors.
+# (libsecp256k1), which tests/host/test_wallet_hd.py checks against btclib's musig() descriptors.
 from ptest import h2b
 
 AGG = h2b("02d50ee5309c0625aa97ed74fab7d63f0586f4ac6c07c13e56a606419704f190f3")

@@ -40,7 +40,7 @@ def test_v1_construction_is_hkdf_with_the_documented_labels():
 
 def test_v1_known_answer_is_frozen():
     # Pinned so a change of the v1 derivation (which would lock users out of their funds)
-    # cannot go unnoticed; tests/test_signing_kdf.py recomputes it with CPython's hmac.
+    # cannot go unnoticed; tests/card/test_signing_crosschecks.py recomputes it with CPython's hmac.
     assert b2h(kdf.card_share(SECRET_B)) == KAT_V1
 
 

@@ -1,7 +1,7 @@
 # heapsize: 2m  (the secp256k1 G table is 16 KB of source to compile; on the card it is a .mpy)
 # Card-side pairing protocol under both interpreters. The "host" here is a small stand-in built
 # from the same shared functions and the card's portable secp256k1; the real host (coincurve)
-# is exercised against the card under micropython in tests/test_channel_pairing_interop.py.
+# is exercised against the card under micropython in tests/card/test_channel_pairing_interop.py.
 import hashlib
 
 from ptest import raises

@@ -1,7 +1,7 @@
 # heapsize: 100k
 # ui.review.pages: the signing review as panel pages, built from the card's own btc Review.
 # Stand-ins with the attributes of btc.review.OutputLine/Review keep this inside 100 KB (the
-# real classes pull in the whole PSBT stack); tests/test_panel_review.py uses the real ones.
+# real classes pull in the whole PSBT stack); tests/card/test_panel_review.py uses the real ones.
 from bioshard_card.ui import screens
 from bioshard_card.ui.canvas import Canvas
 from bioshard_card.ui.review import pages

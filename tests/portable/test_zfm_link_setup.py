@@ -1,7 +1,7 @@
 # The boot-time sensor link bring-up (drivers/zfm_link_setup.py) against an in-process fake
 # sensor that has a baud rate: a command written while the card's UART is at another rate
 # is garbage to the sensor and gets no reply, as on a real line. Runs under CPython and
-# MicroPython. (The wire-level version, with real bit re-sampling, is tests/test_sensor_link.py.)
+# MicroPython. (The wire-level version, with real bit re-sampling, is tests/sim/test_sensor_link.py.)
 from zfm_fake import FakeSensorUart, IMAGE_BYTES
 
 from bioshard_card.drivers import zfm_codes as C

@@ -8,7 +8,7 @@
 New inputs go to the first directory (keep the committed seed directories read-only). Any
 exception other than PSBTError is a crash: libFuzzer stops and writes the input to
 crash-<sha1>; add it to gen_corpus.py as a hostile case once fixed. Not part of `make test`
-(it runs until stopped); tests/test_btc_fuzz.py is the bounded hypothesis version.
+(it runs until stopped); tests/card/test_btc_fuzz.py is the bounded hypothesis version.
 """
 import json
 import sys

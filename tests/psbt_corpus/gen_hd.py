@@ -1,6 +1,6 @@
 """Writes tests/psbt_corpus/hd/spend.psbt: an HD spend of the corpus wallet (wallet.json keys,
 tr(musig(A,B)/<0;1>/*) on testnet) from receive #2 and change #0 to a friend, change to
-change #1, built by the host's creator/updater. Deterministic: tests/test_wallet_hd.py checks
+change #1, built by the host's creator/updater. Deterministic: tests/host/test_wallet_hd.py checks
 the committed file is what this builds; tests/portable/test_hd_review_sign.py reviews and
 signs it on the card's interpreter."""
 import hashlib

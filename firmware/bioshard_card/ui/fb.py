@@ -1,7 +1,7 @@
 # FrameBuffer for the UI: MicroPython's C `framebuf` on the card; on CPython a small pure-Python
 # stand-in with the same semantics for the subset the UI uses (MONO_HLSB only: fill, pixel,
 # hline, vline, rect, fill_rect), so the host renders byte-identical screens.
-# tests/test_panel_fb_vs_micropython.py checks the stand-in against the real framebuf.
+# tests/card/test_panel_fb_vs_micropython.py checks the stand-in against the real framebuf.
 try:
     from framebuf import FrameBuffer, MONO_HLSB  # noqa: F401  (re-exported)
 except ImportError:

@@ -4,7 +4,7 @@ The extractor (bioshard_card.bio.extract) is the card's own code. Under CPython 
 plain-Python kernels (~0.2 s an image); under the `micropython` unix port its viper kernels
 make it ~10x faster and exercise exactly what the card runs. `extract_batch` therefore feeds
 batches of images to a `micropython` subprocess when one is available and falls back to
-in-process CPython otherwise; both give identical minutiae (tests/test_extract_batch.py).
+in-process CPython otherwise; both give identical minutiae (tests/host/test_extract_batch.py).
 """
 import os
 import shutil

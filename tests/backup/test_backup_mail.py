@@ -9,7 +9,7 @@ import pytest
 try:
     import bioshard_backup  # noqa: F401
 except ImportError:  # until pyproject maps host/bioshard_backup into the editable install
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "host"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "host"))
 from bioshard_backup import mail
 
 

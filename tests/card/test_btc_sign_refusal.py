@@ -13,7 +13,7 @@ from bioshard_card.flows.fingers import BUTTON
 from bioshard_card.proto.rpc import INVALID_PARAMS, USER_CANCELLED, RpcError
 from bioshard_card.wallet_record import WalletRecord
 
-CORPUS = Path(__file__).parent / "psbt_corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "psbt_corpus"
 W = json.loads((CORPUS / "wallet.json").read_text())
 HOSTILE = [line.split("\t") for line in (CORPUS / "hostile.tsv").read_text().splitlines() if line]
 

@@ -11,7 +11,7 @@ from coincurve import PublicKey
 try:
     import bioshard_backup  # noqa: F401
 except ImportError:  # until pyproject maps host/bioshard_backup into the editable install
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "host"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "host"))
 pytest.importorskip("fastapi", reason="fastapi is not installed (pip install fastapi uvicorn httpx)")
 from bioshard_backup import oprf
 from bioshard_backup.keys import Keyring

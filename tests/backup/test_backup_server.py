@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 try:
     import bioshard_backup  # noqa: F401
 except ImportError:  # until pyproject maps host/bioshard_backup into the editable install

@@ -192,7 +192,7 @@ def test_committed_hd_corpus_psbt_is_what_the_host_builds():
     import importlib.util
     from pathlib import Path
 
-    here = Path(__file__).parent / "psbt_corpus"
+    here = Path(__file__).resolve().parents[1] / "psbt_corpus"
     spec = importlib.util.spec_from_file_location("gen_hd", here / "gen_hd.py")
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)

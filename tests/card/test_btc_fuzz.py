@@ -13,7 +13,7 @@ from bioshard.wallet.psbt_io import parse as parse_maps
 from bioshard_card.btc.errors import PSBTError
 from bioshard_card.btc.review import Wallet, review_psbt
 
-CORPUS = Path(__file__).parent / "psbt_corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "psbt_corpus"
 W = json.loads((CORPUS / "wallet.json").read_text())
 WALLET = Wallet(bytes.fromhex(W["output_key"]), bytes.fromhex(W["agg_key"]),
                 [bytes.fromhex(k) for k in W["participants"]], bytes.fromhex(W["card_key"]), W["network"])

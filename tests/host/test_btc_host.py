@@ -17,7 +17,7 @@ from bioshard_card.btc import psbt as card_psbt
 from bioshard_card.btc.errors import PSBTError
 from bioshard_card.btc.tx import parse_tx
 
-CORPUS = Path(__file__).parent / "psbt_corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "psbt_corpus"
 A_SK = hashlib.sha256(b"bioshard host test A").digest()
 B_SK = hashlib.sha256(b"bioshard host test B").digest()
 A = PrivateKey(A_SK).public_key.format()
@@ -77,7 +77,7 @@ def test_builder_fields_match_bip371_373():
 
 def _sign_all(p):
     """Sign with the tweaked aggregate secret — the same BIP-340 signature a MuSig2 session
-    produces (tests/test_btc_independent.py runs the real session)."""
+    produces (tests/card/test_btc_independent.py runs the real session)."""
     parts, agg, out = keyagg.wallet_keys([A, B])
     coeffs = keyagg.key_agg_coeffs(parts)
     sks = {A: A_SK, B: B_SK}

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 _spec = importlib.util.spec_from_file_location(
-    "bio_ceiling", Path(__file__).resolve().parent.parent / "tools" / "bio_ceiling.py")
+    "bio_ceiling", Path(__file__).resolve().parents[2] / "tools" / "bio_ceiling.py")
 bc = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bc)
 

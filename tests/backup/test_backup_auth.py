@@ -8,7 +8,7 @@ import pytest
 try:
     import bioshard_backup  # noqa: F401
 except ImportError:  # until pyproject maps host/bioshard_backup into the editable install
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "host"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "host"))
 pytest.importorskip("fastapi", reason="fastapi is not installed (pip install fastapi uvicorn httpx)")
 from bioshard_backup.clock import FakeClock
 from bioshard_backup.testing import Harness
