@@ -213,6 +213,24 @@ def create_app(db, outbox, keyring, clock=None):
             with audited(c, request, now, email, "oprf_owner_eval"):
                 return eval_key(c, "owner:" + email, body.blinded, now)
 
+    # The card factor (docs/threat-model.md): a separate key, so its rate limit and audit
+    # trail are the card's own and a face-pass evaluation can never stand in for one.
+    @app.post("/v1/oprf/card/key")
+    def card_key(request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, "oprf_card_key"):
+                return create_key(c, "card:" + email, now)
+
+    @app.post("/v1/oprf/card/eval")
+    def card_eval(body: BlindedBody, request: Request):
+        now = clock.now()
+        with tx() as c:
+            email = owner(c, request, now)
+            with audited(c, request, now, email, "oprf_card_eval"):
+                return eval_key(c, "card:" + email, body.blinded, now)
+
     @app.post("/v1/checkin")
     def checkin(request: Request):
         now = clock.now()

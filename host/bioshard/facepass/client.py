@@ -115,6 +115,19 @@ class BackupClient:
     def owner_key(self):
         return bytes.fromhex(self._call("POST", "/v1/oprf/owner/key")["public_key"])
 
+    def card_key(self):
+        """Create the card-factor OPRF key if it does not exist yet (a 409 means it does)."""
+        try:
+            self._call("POST", "/v1/oprf/card/key")
+        except ServiceError as e:
+            if e.code != "key_exists":
+                raise
+
+    def card_eval(self, blinded):
+        """Raw k·blinded under the card-factor key: the card blinds and unblinds itself."""
+        doc = self._call("POST", "/v1/oprf/card/eval", {"blinded": bytes(blinded).hex()})
+        return bytes.fromhex(doc["evaluated"])
+
     def checkin(self):
         return self._call("POST", "/v1/checkin")["last_seen"]
 
