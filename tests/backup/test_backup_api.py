@@ -203,3 +203,22 @@ def test_scheduler_thread_sends_due_notices(h, hdr):
         stop.set()
     assert h.rows("SELECT days FROM notices WHERE heir_id = ?", (heir_id,)) == [(30,)]
     assert [m["to"] for m in h.outbox.messages if "inheritance" in m["subject"]] == [EMAIL]
+
+
+def test_card_factor_key_is_its_own(h, hdr):
+    """The card factor's OPRF key: needs the email check, is created once, differs from the
+    face pass's key, and has its own rate limit (5 per hour) that face-pass use cannot spend."""
+    c = h.client
+    assert c.post("/v1/oprf/card/key").status_code == 401
+    assert c.post("/v1/oprf/card/eval", json={"blinded": G.hex()}, headers=hdr).status_code == 404
+    card_pub = c.post("/v1/oprf/card/key", headers=hdr).json()["public_key"]
+    assert c.post("/v1/oprf/card/key", headers=hdr).status_code == 409
+    owner_pub = c.post("/v1/oprf/owner/key", headers=hdr).json()["public_key"]
+    assert card_pub != owner_pub
+    assert c.post("/v1/oprf/card/eval", json={"blinded": G.hex()}, headers=hdr).json()["evaluated"] == card_pub
+    for _ in range(4):
+        assert c.post("/v1/oprf/card/eval", json={"blinded": G.hex()}, headers=hdr).status_code == 200
+    assert c.post("/v1/oprf/card/eval", json={"blinded": G.hex()}, headers=hdr).status_code == 429
+    assert c.post("/v1/oprf/owner/eval", json={"blinded": G.hex()}, headers=hdr).status_code == 200
+    actions = {r[0] for r in h.rows("SELECT action FROM audit")}
+    assert {"oprf_card_key", "oprf_card_eval"} <= actions
