@@ -9,11 +9,10 @@ add-heir  enroll an heir's face for the same Secret A (released after the owner'
 checkin   tell the service the owner is alive (any owner request does; this one does only that)
 Faces come from `--face` (an image, or a folder of frames in name order) or `--camera`.
 """
-import os
-import sys
 
 from .. import keystore, state
 from ..errors import BadInputError
+from . import _service
 from ._common import passphrase, progress
 
 SAME_PERSON = 0.6  # dlib's Euclidean threshold between embeddings of one person
@@ -24,9 +23,7 @@ def register(sub):
     fs = p.add_subparsers(dest="facepass_command", metavar="FACEPASS_COMMAND")
 
     def common(x, face=True):
-        x.add_argument("--service", default=os.environ.get("BIOSHARD_BACKUP_URL"),
-                       help="backup service URL (https://…); env BIOSHARD_BACKUP_URL")
-        x.add_argument("--email", default=os.environ.get("BIOSHARD_EMAIL"), help="your email; env BIOSHARD_EMAIL")
+        _service.add_service_options(x)
         if face:
             g = x.add_mutually_exclusive_group(required=True)
             g.add_argument("--face", action="append", help="image or folder of frames (repeatable)")
@@ -56,34 +53,8 @@ def register(sub):
 
 # --- service -------------------------------------------------------------------------------
 
-def connect_service(url):
-    from ..facepass.client import BackupClient
-
-    if not url:
-        raise BadInputError("no backup service: pass --service or set BIOSHARD_BACKUP_URL")
-    return BackupClient(url)
-
-
-def ask_code(email):
-    """The 6-digit code mailed to `email`: one line from the terminal (or stdin in scripts)."""
-    progress("a 6-digit code was sent to %s; type it:" % email)
-    line = sys.stdin.readline()
-    if not line:
-        raise BadInputError("no code given")
-    return line.strip()
-
-
 def login(args):
-    if not args.email:
-        raise BadInputError("no email: pass --email or set BIOSHARD_EMAIL")
-    svc = connect_service(args.service)
-    token = os.environ.get("BIOSHARD_BACKUP_TOKEN")
-    if token:
-        svc.token = token
-        return svc
-    svc.start(args.email)
-    svc.verify(args.email, ask_code(args.email))
-    return svc
+    return _service.login(args.service, args.email)
 
 
 # --- faces ---------------------------------------------------------------------------------

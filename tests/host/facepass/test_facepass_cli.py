@@ -29,8 +29,8 @@ pytestmark = pytest.mark.slow
 def world(shared, tmp_path, monkeypatch):
     faces = shared / "faces" / "deepface"
     h = Harness()
-    monkeypatch.setattr(cmd, "connect_service", lambda url: BackupClient(HttpxTransport(h.client)))
-    monkeypatch.setattr(cmd, "ask_code", h.last_code)
+    monkeypatch.setattr(cmd._service, "connect_service", lambda url: BackupClient(HttpxTransport(h.client)))
+    monkeypatch.setattr(cmd._service, "ask_code", h.last_code)
     monkeypatch.setenv("BIOSHARD_PASSPHRASE", "old passphrase")
     monkeypatch.delenv("BIOSHARD_BACKUP_TOKEN", raising=False)
     home = tmp_path / "home1"

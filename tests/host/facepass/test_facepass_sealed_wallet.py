@@ -33,8 +33,8 @@ def world(tmp_path, monkeypatch):
     rng = np.random.default_rng(11)
     faces = {"owner": person(rng), "heir": person(rng)}
     face = {"now": "owner"}
-    monkeypatch.setattr(cmd, "connect_service", lambda url: BackupClient(HttpxTransport(h.client)))
-    monkeypatch.setattr(cmd, "ask_code", lambda email: h.last_code(email.strip().lower()))
+    monkeypatch.setattr(cmd._service, "connect_service", lambda url: BackupClient(HttpxTransport(h.client)))
+    monkeypatch.setattr(cmd._service, "ask_code", lambda email: h.last_code(email.strip().lower()))
     monkeypatch.setattr(cmd, "_enroll_embeddings", lambda args: frames(rng, faces[face["now"]], 5, 0.005))
     monkeypatch.setattr(cmd, "_frames", lambda args: [None] * 3)
     monkeypatch.setattr(cmd, "_analyse", lambda fr, single_face=True: (
