@@ -20,7 +20,7 @@ from .flows import errors
 from .flows import sign as sign_flow
 from .flows.fingers import BUTTON, FINGER, FingerInput
 from .proto import rpc
-from .proto.pairing import PairingService
+from .proto.pairing_service import PairingService
 from .storage import RecordStore, StorageError
 from .ui import screens, screens_app
 from .ui.display import Display

@@ -1,7 +1,8 @@
 """Host half of pairing and of the per-connection session hello.
 
-The protocol (transcript, short code, key derivation, message formats) is written once, in
-`bioshard_card.proto.pairing`, and imported here; the host only brings libsecp256k1 (coincurve)
+The protocol (message formats, transcript, short code, key derivation, session hello) is
+written once, in `bioshard_card.proto` (pairing_codec, pairing_keys, pairing_records,
+session_hello), and imported here; the host only brings libsecp256k1 (coincurve)
 for its EC operations and keeps its pairing record in the config dir ($BIOSHARD_HOME or
 ~/.bioshard), 0600, written atomically. See docs/protocol-pairing.md.
 """
@@ -11,8 +12,10 @@ import os
 from coincurve import PrivateKey, PublicKey
 
 from bioshard_card.crypto.hmac_sha256 import ct_equal
-from bioshard_card.proto import pairing as P
-from bioshard_card.proto import secure_channel
+from bioshard_card.proto import pairing_codec as codec
+from bioshard_card.proto import pairing_keys as keys
+from bioshard_card.proto import secure_channel, session_hello
+from bioshard_card.proto.pairing_records import PairingRecord
 
 from . import config
 from .errors import BioshardError, WrongCardError
@@ -31,8 +34,8 @@ class PairingFailed(BioshardError):
 
 def normalize_code(typed):
     s = "".join(c for c in str(typed) if not c.isspace() and c != "-")
-    if len(s) != P.SAS_DIGITS or any(c not in "0123456789" for c in s):
-        raise PairingCodeMismatch("the code has %d digits" % P.SAS_DIGITS)
+    if len(s) != keys.SAS_DIGITS or any(c not in "0123456789" for c in s):
+        raise PairingCodeMismatch("the code has %d digits" % keys.SAS_DIGITS)
     return s
 
 
@@ -44,32 +47,32 @@ class HostPairing:
 
     def __init__(self, rng=os.urandom):
         self._rng = rng
-        self._eph = PrivateKey(bytes(P.new_seckey(rng)))
+        self._eph = PrivateKey(bytes(keys.new_seckey(rng)))
         self._pub = self._eph.public_key.format(compressed=True)
-        self._nonce = rng(P.NONCE_LEN)
+        self._nonce = rng(codec.NONCE_LEN)
         self._m1 = None
         self._t = None
         self._code = None
         self._confirmed = False
 
     def start(self):
-        self._m1 = P.encode_m1(P.commitment(self._pub, self._nonce))
+        self._m1 = codec.encode_m1(keys.commitment(self._pub, self._nonce))
         return self._m1
 
     def on_card(self, m2):
         if self._m1 is None or self._t is not None:
-            raise P.PairingStateError("card message out of order")
+            raise codec.PairingStateError("card message out of order")
         try:
-            card_id_pub, card_eph_pub, _ = P.decode_m2(m2)
+            card_id_pub, card_eph_pub, _ = codec.decode_m2(m2)
             ee = self._eph.ecdh(PublicKey(card_eph_pub).format())
             es = self._eph.ecdh(PublicKey(card_id_pub).format())
         except ValueError as e:  # coincurve raises ValueError for invalid points
             raise PairingFailed("card sent an invalid key: %s" % e) from None
-        m3 = P.encode_m3(self._pub, self._nonce)
-        self._t = P.transcript_hash(self._m1, bytes(m2), m3)
+        m3 = codec.encode_m3(self._pub, self._nonce)
+        self._t = keys.transcript_hash(self._m1, bytes(m2), m3)
         self._card_id_pub = card_id_pub
-        self._k_link, self._k_confirm = P.derive_keys(ee, es, self._t)
-        self._code = P.sas_code(self._t)
+        self._k_link, self._k_confirm = keys.derive_keys(ee, es, self._t)
+        self._code = keys.sas_code(self._t)
         self._eph = None
         return m3
 
@@ -82,14 +85,14 @@ class HostPairing:
         """M4, the host's key confirmation. It tells the card only that its peer holds this
         run's keys; the owner's comparison of the two codes, on the card, decides."""
         if self._code is None:
-            raise P.PairingStateError("no code yet")
+            raise codec.PairingStateError("no code yet")
         self._confirmed = True
-        return bytes((P.M4_HOST_CONFIRM,)) + P.confirm_mac(self._k_confirm, b"host", self._t)
+        return codec.encode_confirm(codec.M4_HOST_CONFIRM, keys.confirm_mac(self._k_confirm, b"host", self._t))
 
     def confirm_code(self, typed):
         """The user typed the code shown on the card: M4 if it matches, else raise."""
         if self._code is None:
-            raise P.PairingStateError("no code yet")
+            raise codec.PairingStateError("no code yet")
         if not ct_equal(normalize_code(typed).encode(), self._code.encode()):
             self._code = None  # one attempt: a mismatch may be an attacker, start over
             raise PairingCodeMismatch(
@@ -99,11 +102,11 @@ class HostPairing:
 
     def on_card_confirm(self, m5):
         if not self._confirmed:
-            raise P.PairingStateError("the user has not confirmed the code")
-        want = P.confirm_mac(self._k_confirm, b"card", self._t)
-        if len(m5) != P.M45_LEN or m5[0] != P.M5_CARD_CONFIRM or not ct_equal(bytes(m5[1:]), want):
+            raise codec.PairingStateError("the user has not confirmed the code")
+        mac = codec.decode_confirm(codec.M5_CARD_CONFIRM, m5)
+        if mac is None or not ct_equal(mac, keys.confirm_mac(self._k_confirm, b"card", self._t)):
             raise PairingFailed("the card's confirmation does not verify")
-        return P.PairingRecord(P.pairing_id(self._t), self._k_link, self._card_id_pub)
+        return PairingRecord(keys.pairing_id(self._t), self._k_link, self._card_id_pub)
 
 
 # --- Record on disk -----------------------------------------------------------------------------
@@ -130,7 +133,7 @@ def load_record(home=None):
         doc = json.loads(path.read_text())
         if doc.get("format") != 1:
             raise ValueError("unknown format")
-        return P.PairingRecord(bytes.fromhex(doc["pairing_id"]), bytes.fromhex(doc["k_link"]),
+        return PairingRecord(bytes.fromhex(doc["pairing_id"]), bytes.fromhex(doc["k_link"]),
                                bytes.fromhex(doc["card_id_pub"]))
     except (ValueError, KeyError, TypeError) as e:
         raise PairingFailed("pairing record %s is damaged (%s): pair again" % (path, e)) from None
@@ -146,18 +149,18 @@ class HostSession:
         self._nonce = rng(secure_channel.NONCE_LEN)
 
     def hello(self):
-        return P.encode_s1(self._record.pairing_id, self._nonce)
+        return session_hello.encode_s1(self._record.pairing_id, self._nonce)
 
     def finish(self, s2):
         try:
-            card_id_pub, card_nonce, ready = P.decode_s2(s2)
-        except P.NotPairedError:
+            card_id_pub, card_nonce, ready = session_hello.decode_s2(s2)
+        except session_hello.NotPairedError:
             raise WrongCardError("this card is not paired with this host: pair again") from None
         if not ct_equal(card_id_pub, self._record.card_id_pub):
             raise WrongCardError("a different card answered (card id %s...)" % card_id_pub[1:5].hex())
         ch = secure_channel.session_channel("host", self._record.k_link, self._nonce, card_nonce)
         try:
-            ok = ch.open(ready) == P.session_ready_plaintext()
+            ok = ch.open(ready) == session_hello.session_ready_plaintext()
         except secure_channel.ChannelError:
             ok = False
         if not ok:

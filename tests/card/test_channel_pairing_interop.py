@@ -10,24 +10,29 @@ import pytest
 
 from bioshard import pairing as HP
 from bioshard.errors import WrongCardError
-from bioshard_card.proto import pairing as P
+from bioshard_card.proto import pairing_codec as codec
+from bioshard_card.proto.pairing_card import CardPairing
+from bioshard_card.proto.pairing_records import CardIdentity, PairingRecord
 from conftest import REPO
 
 CARD_PEER = r'''
 import sys
 sys.path.insert(0, LIB)
 from bioshard_card.storage import RecordStore
-from bioshard_card.proto import pairing as P
+from bioshard_card.proto import pairing_codec as codec
+from bioshard_card.proto import session_hello as hello
+from bioshard_card.proto.pairing_card import CardPairing
+from bioshard_card.proto.pairing_records import CardIdentity, PairingRecord
 
 store = RecordStore(FLASH)
 b = store.read("identity")
 if b is None:
-    ident = P.CardIdentity.generate()
+    ident = CardIdentity.generate()
     store.write("identity", ident.to_bytes())
 else:
-    ident = P.CardIdentity.from_bytes(b)
+    ident = CardIdentity.from_bytes(b)
 rb = store.read("pairing")
-rec = P.PairingRecord.from_bytes(rb) if rb else None
+rec = PairingRecord.from_bytes(rb) if rb else None
 inp, out = sys.stdin.buffer, sys.stdout.buffer
 
 
@@ -57,18 +62,18 @@ while True:
     m = read_exact(int.from_bytes(h, "big"))
     try:
         t = m[0]
-        if t == P.M1_INIT:
-            pairing = P.CardPairing(ident)
+        if t == codec.M1_INIT:
+            pairing = CardPairing(ident)
             send(pairing.handle_init(m))
-        elif t == P.M3_REVEAL:
+        elif t == codec.M3_REVEAL:
             send(b"D" + pairing.handle_reveal(m).encode())  # what the e-ink panel shows
-        elif t == P.M4_HOST_CONFIRM:
+        elif t == codec.M4_HOST_CONFIRM:
             pairing.handle_host_confirm(m)
             m5, rec = pairing.finish()  # the user confirmed on the card (automatic here)
             store.write("pairing", rec.to_bytes())
             send(m5)
-        elif t == P.S1_HELLO:
-            reply, ch = P.card_session_accept(m, rec)
+        elif t == hello.S1_HELLO:
+            reply, ch = hello.card_session_accept(m, rec)
             send(reply)
         elif t == 0x48:
             send(ch.seal(b"echo:" + ch.open(m)))
@@ -160,9 +165,9 @@ def test_wrong_code_typed_aborts_and_nothing_is_stored(card_factory, tmp_path):
     wrong = "%06d" % ((int(shown) + 1) % 1000000)
     with pytest.raises(HP.PairingCodeMismatch):
         host.confirm_code(wrong)
-    with pytest.raises(P.PairingStateError):
+    with pytest.raises(codec.PairingStateError):
         host.confirm_code(shown)  # one attempt only
-    with pytest.raises(P.PairingStateError):
+    with pytest.raises(codec.PairingStateError):
         host.on_card_confirm(bytes(33))  # no record without the user's matching code
     assert not (tmp_path / "flash" / "pairing").exists()
 
@@ -172,7 +177,7 @@ def test_mitm_substituting_keys_gets_caught_by_the_code(card_factory):
     card = card_factory()
     host = HP.HostPairing()
     m_host = HP.HostPairing()                                  # Mallory towards the card
-    m_card = P.CardPairing(P.CardIdentity.generate())          # Mallory towards the host
+    m_card = CardPairing(CardIdentity.generate())              # Mallory towards the host
     m2_fake = m_card.handle_init(host.start())
     m2 = card.call(m_host.start())
     m3 = host.on_card(m2_fake)
@@ -189,10 +194,10 @@ def test_wrong_card_detected(card_factory):
     card_b = card_factory("flash_b")
     with pytest.raises(WrongCardError, match="not paired"):
         open_session(card_b, record)
-    other_id = P.PairingRecord(record.pairing_id, record.k_link, b"\x02" + bytes(32))
+    other_id = PairingRecord(record.pairing_id, record.k_link, b"\x02" + bytes(32))
     with pytest.raises(WrongCardError, match="different card"):
         open_session(card_a, other_id)
-    bad_key = P.PairingRecord(record.pairing_id, bytes(32), record.card_id_pub)
+    bad_key = PairingRecord(record.pairing_id, bytes(32), record.card_id_pub)
     with pytest.raises(WrongCardError, match="prove"):
         open_session(card_a, bad_key)
     assert open_session(card_a, record) is not None
@@ -236,7 +241,7 @@ def test_card_side_fits_an_esp32_wroom_heap(card_factory, tmp_path):
 
 def test_host_record_goes_to_bioshard_home_0600(tmp_path, monkeypatch):
     monkeypatch.setenv("BIOSHARD_HOME", str(tmp_path / "bh"))
-    rec = P.PairingRecord(bytes(range(16)), bytes(range(32)), b"\x02" + bytes(range(32)))
+    rec = PairingRecord(bytes(range(16)), bytes(range(32)), b"\x02" + bytes(range(32)))
     HP.save_record(rec)
     path = tmp_path / "bh" / HP.RECORD_FILE
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

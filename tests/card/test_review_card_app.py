@@ -299,7 +299,7 @@ def test_a_host_nonce_that_is_not_two_points_is_refused_before_the_review(sessio
 # ---- a pairing window the owner opened does not stay open forever ---------------------------
 
 def test_a_reopened_pairing_window_closes_by_itself(tmp_path, monkeypatch):
-    from bioshard_card.proto.pairing import PairingRecord
+    from bioshard_card.proto.pairing_records import PairingRecord
     from bioshard_card.storage import RecordStore
 
     flash = tmp_path / "flash"
@@ -342,24 +342,25 @@ class _LazyLink(_Link):
 
 
 def test_the_session_channel_is_closed_and_its_mac_keys_zeroed_when_the_central_leaves(tmp_path):
-    from bioshard_card.proto import pairing as P
+    from bioshard_card.proto import session_hello
+    from bioshard_card.proto.pairing_records import PairingRecord
     from bioshard_card.storage import RecordStore
 
     flash = tmp_path / "flash"
     pid, k_link = bytes(range(16)), os.urandom(32)
-    RecordStore(str(flash)).write("pairing", P.PairingRecord(pid, k_link, CARD_KEY).to_bytes())
+    RecordStore(str(flash)).write("pairing", PairingRecord(pid, k_link, CARD_KEY).to_bytes())
     card = app.Card(FakeBoard(flash))
     hn = os.urandom(16)
     host = {}
     seen = {}
 
     def hello(written):
-        return rpc.request("1", "session.hello", {"m": P.encode_s1(pid, hn)})
+        return rpc.request("1", "session.hello", {"m": session_hello.encode_s1(pid, hn)})
 
     def info(written):
-        _, cn, ready = P.decode_s2(cbor.loads(written[0])["result"]["m"])
+        _, cn, ready = session_hello.decode_s2(cbor.loads(written[0])["result"]["m"])
         host["ch"] = session_channel("host", k_link, hn, cn)
-        assert host["ch"].open(ready) == P.session_ready_plaintext()
+        assert host["ch"].open(ready) == session_hello.session_ready_plaintext()
         ch = card.dispatcher.channel
         seen["macs"] = (ch._mac_send, ch._mac_recv)
         return host["ch"].seal(rpc.request("2", "get_version_info", {}))
@@ -576,7 +577,7 @@ def test_the_card_and_the_host_show_the_same_code_and_the_owner_decides(tmp_path
 
 
 def test_a_rogue_host_cannot_replace_the_pairing_with_the_final_touch_alone(tmp_path):
-    from bioshard_card.proto.pairing import PairingRecord
+    from bioshard_card.proto.pairing_records import PairingRecord
     from bioshard_card.storage import RecordStore
 
     flash = tmp_path / "flash"
@@ -604,7 +605,8 @@ def test_a_host_in_the_middle_shows_another_code_than_the_card(tmp_path):
     # Each side's code then depends on values the other side fixed after her commitment: the
     # computer prints one code, the card shows another, and the owner rejects on the card.
     from bioshard.pairing import HostPairing
-    from bioshard_card.proto import pairing as P
+    from bioshard_card.proto.pairing_card import CardPairing
+    from bioshard_card.proto.pairing_records import CardIdentity
 
     card = app.Card(FakeBoard(tmp_path / "flash"))
     card.fingers = ScriptedFingers()
@@ -612,7 +614,7 @@ def test_a_host_in_the_middle_shows_another_code_than_the_card(tmp_path):
     h = _PairingHost(card)
     owner = HostPairing()
     to_card = HostPairing()
-    to_owner = P.CardPairing(P.CardIdentity.generate())
+    to_owner = CardPairing(CardIdentity.generate())
     fake_m2 = to_owner.handle_init(owner.start())
     m2 = h.call("pair.init", {"m": to_card.start()})["result"]["m"]
     to_owner.handle_reveal(owner.on_card(fake_m2))

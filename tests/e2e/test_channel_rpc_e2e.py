@@ -21,7 +21,7 @@ sys.path.insert(0, sys.argv[1] + "/firmware")
 import asyncio
 from bioshard_card.drivers.ble_link import SocketPeripheral
 from bioshard_card.proto.rpc import Dispatcher, RpcError, NOT_PAIRED, serve
-from bioshard_card.proto.pairing import PairingService
+from bioshard_card.proto.pairing_service import PairingService
 from bioshard_card.storage import RecordStore
 
 link = SocketPeripheral("bioshard-pair", sys.argv[2], 247)
@@ -138,7 +138,7 @@ def test_user_rejects_on_card_and_wrong_code(card):
         with pytest.raises(HP.PairingCodeMismatch):
             HP.pair_card(c, lambda: "%06d" % ((int(read_panel(card)) + 1) % 1000000))
         # Nothing was stored: a hello for a made-up pairing is refused as "not paired".
-        fake = HP.P.PairingRecord(bytes(16), bytes(32), b"\x02" + bytes(32))
+        fake = HP.PairingRecord(bytes(16), bytes(32), b"\x02" + bytes(32))
         with pytest.raises(WrongCardError, match="not paired"):
             HP.open_session(c, fake)
 

@@ -6,7 +6,11 @@ import hashlib
 
 from ptest import raises
 
-from bioshard_card.proto import pairing as P
+from bioshard_card.proto import pairing_codec as codec
+from bioshard_card.proto import pairing_keys as keys
+from bioshard_card.proto import session_hello as hello
+from bioshard_card.proto.pairing_card import CardPairing
+from bioshard_card.proto.pairing_records import CardIdentity, PairingRecord
 from bioshard_card.proto.secure_channel import AuthError
 
 
@@ -27,34 +31,34 @@ class Rng:
 
 class MiniHost:
     def __init__(self, rng):
-        self.eph = P.new_seckey(rng)
-        self.pub = P.ec_pubkey(self.eph)
-        self.nonce = rng(P.NONCE_LEN)
+        self.eph = keys.new_seckey(rng)
+        self.pub = keys.ec_pubkey(self.eph)
+        self.nonce = rng(codec.NONCE_LEN)
 
     def m1(self):
-        self._m1 = P.encode_m1(P.commitment(self.pub, self.nonce))
+        self._m1 = codec.encode_m1(keys.commitment(self.pub, self.nonce))
         return self._m1
 
     def m3(self, m2):
-        card_id, card_eph, _ = P.decode_m2(m2)
-        m3 = P.encode_m3(self.pub, self.nonce)
-        self.t = P.transcript_hash(self._m1, m2, m3)
-        self.k_link, self.k_confirm = P.derive_keys(P.ec_ecdh(self.eph, card_eph), P.ec_ecdh(self.eph, card_id), self.t)
+        card_id, card_eph, _ = codec.decode_m2(m2)
+        m3 = codec.encode_m3(self.pub, self.nonce)
+        self.t = keys.transcript_hash(self._m1, m2, m3)
+        self.k_link, self.k_confirm = keys.derive_keys(keys.ec_ecdh(self.eph, card_eph), keys.ec_ecdh(self.eph, card_id), self.t)
         self.card_id = card_id
         return m3
 
     def m4(self):
-        return bytes((P.M4_HOST_CONFIRM,)) + P.confirm_mac(self.k_confirm, b"host", self.t)
+        return bytes((codec.M4_HOST_CONFIRM,)) + keys.confirm_mac(self.k_confirm, b"host", self.t)
 
 
 def _identity(seed=b"card"):
-    return P.CardIdentity.generate(Rng(seed + b"/id"))
+    return CardIdentity.generate(Rng(seed + b"/id"))
 
 
 def _pair(seed=b"s"):
     ident = _identity()
     host = MiniHost(Rng(seed + b"/host"))
-    card = P.CardPairing(ident, Rng(seed + b"/card"))
+    card = CardPairing(ident, Rng(seed + b"/card"))
     m2 = card.handle_init(host.m1())
     code = card.handle_reveal(host.m3(m2))
     return ident, host, card, code
@@ -63,14 +67,14 @@ def _pair(seed=b"s"):
 def test_full_pairing_agrees_and_records_match():
     ident, host, card, code = _pair()
     assert len(code) == 6 and code.isdigit()
-    assert code == P.sas_code(host.t)
+    assert code == keys.sas_code(host.t)
     card.handle_host_confirm(host.m4())
     m5, rec = card.finish()
-    assert m5 == bytes((P.M5_CARD_CONFIRM,)) + P.confirm_mac(host.k_confirm, b"card", host.t)
+    assert m5 == bytes((codec.M5_CARD_CONFIRM,)) + keys.confirm_mac(host.k_confirm, b"card", host.t)
     assert bytes(rec.k_link) == host.k_link
     assert rec.card_id_pub == ident.pub == host.card_id
     assert rec.pairing_id == host.t[:16]
-    assert P.PairingRecord.from_bytes(rec.to_bytes()).to_bytes() == rec.to_bytes()
+    assert PairingRecord.from_bytes(rec.to_bytes()).to_bytes() == rec.to_bytes()
 
 
 def test_session_hello_and_sealed_messages():
@@ -80,15 +84,15 @@ def test_session_hello_and_sealed_messages():
     from bioshard_card.proto.secure_channel import session_channel
 
     hn = bytes(range(16))
-    reply, card_ch = P.card_session_accept(P.encode_s1(rec.pairing_id, hn), rec, Rng(b"sess"))
-    card_id, cn, ready = P.decode_s2(reply)
+    reply, card_ch = hello.card_session_accept(hello.encode_s1(rec.pairing_id, hn), rec, Rng(b"sess"))
+    card_id, cn, ready = hello.decode_s2(reply)
     assert card_id == ident.pub
     host_ch = session_channel("host", host.k_link, hn, cn)
-    assert host_ch.open(ready) == P.session_ready_plaintext()
+    assert host_ch.open(ready) == hello.session_ready_plaintext()
     assert card_ch.open(host_ch.seal(b"get_xpub")) == b"get_xpub"
     assert host_ch.open(card_ch.seal(b"xpub...")) == b"xpub..."
     # A second connection gets different keys: the first session's frames do not open.
-    reply2, card_ch2 = P.card_session_accept(P.encode_s1(rec.pairing_id, hn), rec, Rng(b"sess2"))
+    reply2, card_ch2 = hello.card_session_accept(hello.encode_s1(rec.pairing_id, hn), rec, Rng(b"sess2"))
     raises(AuthError, card_ch2.open, host_ch.seal(b"old session"))
 
 
@@ -96,19 +100,19 @@ def test_unknown_pairing_is_refused():
     _, host, card, _ = _pair()
     card.handle_host_confirm(host.m4())
     _, rec = card.finish()
-    reply, ch = P.card_session_accept(P.encode_s1(bytes(16), bytes(16)), rec)
+    reply, ch = hello.card_session_accept(hello.encode_s1(bytes(16), bytes(16)), rec)
     assert ch is None
-    raises(P.NotPairedError, P.decode_s2, reply)
-    reply, ch = P.card_session_accept(P.encode_s1(bytes(16), bytes(16)), None)
+    raises(hello.NotPairedError, hello.decode_s2, reply)
+    reply, ch = hello.card_session_accept(hello.encode_s1(bytes(16), bytes(16)), None)
     assert ch is None
 
 
 def test_code_is_deterministic_in_transcript_and_sensitive_to_it():
     t = hashlib.sha256(b"x").digest()
-    assert P.sas_code(t) == P.sas_code(t)
+    assert keys.sas_code(t) == keys.sas_code(t)
     codes = set()
     for i in range(50):
-        codes.add(P.sas_code(hashlib.sha256(bytes((i,))).digest()))
+        codes.add(keys.sas_code(hashlib.sha256(bytes((i,))).digest()))
     assert len(codes) >= 48
     for c in codes:
         assert len(c) == 6 and c.isdigit()
@@ -117,45 +121,45 @@ def test_code_is_deterministic_in_transcript_and_sensitive_to_it():
 def test_broken_commitment_rejected():
     ident = _identity()
     host = MiniHost(Rng(b"h"))
-    card = P.CardPairing(ident, Rng(b"c"))
+    card = CardPairing(ident, Rng(b"c"))
     m2 = card.handle_init(host.m1())
     other = MiniHost(Rng(b"other"))
     other._m1 = host._m1
-    raises(P.PairingError, card.handle_reveal, other.m3(m2))
+    raises(codec.PairingError, card.handle_reveal, other.m3(m2))
     # and the pairing is dead afterwards
-    raises(P.PairingStateError, card.handle_reveal, host.m3(m2))
+    raises(codec.PairingStateError, card.handle_reveal, host.m3(m2))
 
 
 def test_invalid_host_point_rejected():
     ident = _identity()
     bad_pub = b"\x02" + b"\xff" * 32  # x >= p: not a point
     nonce = bytes(32)
-    m1 = P.encode_m1(P.commitment(bad_pub, nonce))
-    card = P.CardPairing(ident, Rng(b"c"))
+    m1 = codec.encode_m1(keys.commitment(bad_pub, nonce))
+    card = CardPairing(ident, Rng(b"c"))
     card.handle_init(m1)
-    raises(P.PairingError, card.handle_reveal, P.encode_m3(bad_pub, nonce))
+    raises(codec.PairingError, card.handle_reveal, codec.encode_m3(bad_pub, nonce))
 
 
 def test_bad_host_confirmation_rejected():
     _, host, card, _ = _pair()
     m4 = bytearray(host.m4())
     m4[5] ^= 1
-    raises(P.PairingError, card.handle_host_confirm, bytes(m4))
-    raises(P.PairingStateError, card.finish)
+    raises(codec.PairingError, card.handle_host_confirm, bytes(m4))
+    raises(codec.PairingStateError, card.finish)
 
 
 def test_messages_out_of_order_and_malformed():
     ident = _identity()
     host = MiniHost(Rng(b"h"))
-    card = P.CardPairing(ident, Rng(b"c"))
-    raises(P.PairingStateError, card.finish)
-    card = P.CardPairing(ident, Rng(b"c"))
-    raises(P.PairingError, card.handle_init, b"\x01\x02" + bytes(32))  # wrong version
-    card = P.CardPairing(ident, Rng(b"c"))
-    raises(P.PairingError, card.handle_init, host.m1()[:-1])
-    card = P.CardPairing(ident, Rng(b"c"))
+    card = CardPairing(ident, Rng(b"c"))
+    raises(codec.PairingStateError, card.finish)
+    card = CardPairing(ident, Rng(b"c"))
+    raises(codec.PairingError, card.handle_init, b"\x01\x02" + bytes(32))  # wrong version
+    card = CardPairing(ident, Rng(b"c"))
+    raises(codec.PairingError, card.handle_init, host.m1()[:-1])
+    card = CardPairing(ident, Rng(b"c"))
     m2 = card.handle_init(host.m1())
-    raises(P.PairingStateError, card.handle_init, host.m1())
+    raises(codec.PairingStateError, card.handle_init, host.m1())
 
 
 def test_mitm_substituting_keys_sees_different_codes():
@@ -167,22 +171,22 @@ def test_mitm_substituting_keys_sees_different_codes():
     for trial in range(3):
         s = bytes((trial,))
         host = MiniHost(Rng(b"host" + s))
-        card = P.CardPairing(ident, Rng(b"card" + s))
+        card = CardPairing(ident, Rng(b"card" + s))
         m_host = MiniHost(Rng(b"mh" + s))            # Mallory's host-side
-        m_card = P.CardPairing(mallory_card_id, Rng(b"mc" + s))  # Mallory's card-side
+        m_card = CardPairing(mallory_card_id, Rng(b"mc" + s))  # Mallory's card-side
         m1 = host.m1()
         m2_fake = m_card.handle_init(m1)             # answers the real host
         m2 = card.handle_init(m_host.m1())           # talks to the real card
         m3 = host.m3(m2_fake)
         code_host = m_card.handle_reveal(m3)
         code_card = card.handle_reveal(m_host.m3(m2))
-        assert code_host == P.sas_code(host.t)
+        assert code_host == keys.sas_code(host.t)
         assert code_host != code_card
         assert host.k_link != m_host.k_link
 
 
 def test_identity_roundtrip():
     ident = _identity()
-    again = P.CardIdentity.from_bytes(ident.to_bytes())
+    again = CardIdentity.from_bytes(ident.to_bytes())
     assert again.pub == ident.pub and len(ident.pub) == 33
-    raises(P.PairingError, P.CardIdentity.from_bytes, b"\x02" + bytes(32))
+    raises(codec.PairingError, CardIdentity.from_bytes, b"\x02" + bytes(32))

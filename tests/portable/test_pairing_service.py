@@ -9,7 +9,9 @@ import asyncio
 from ptest import raises
 
 from bioshard_card.proto import cbor, rpc
-from bioshard_card.proto import pairing as P
+from bioshard_card.proto import pairing_keys as keys
+from bioshard_card.proto import session_hello as hello
+from bioshard_card.proto.pairing_service import PairingService
 from bioshard_card.proto.secure_channel import session_channel
 from bioshard_card.storage import RecordStore
 from test_pairing import MiniHost, Rng
@@ -53,7 +55,7 @@ def _rmtree(d):
 class Card:
     def __init__(self, d, ui, seed=b"card"):
         self.d = rpc.Dispatcher()
-        self.svc = P.PairingService(self.d, RecordStore(d), ui, Rng(seed + d.encode()))
+        self.svc = PairingService(self.d, RecordStore(d), ui, Rng(seed + d.encode()))
 
     def call(self, method, params):
         """(result, error_code) for one request, through the dispatcher's real byte path."""
@@ -71,7 +73,7 @@ def _pair(card, ui, host):
     assert e is None
     r, e = card.call("pair.reveal", {"m": host.m3(r["m"])})
     assert e is None and r == {}
-    assert ui.codes[-1] == P.sas_code(host.t)
+    assert ui.codes[-1] == keys.sas_code(host.t)
     return card.call("pair.confirm", {"m": host.m4()})
 
 
@@ -84,7 +86,7 @@ def test_closed_by_default_then_pairs_and_stores():
         assert card.call("pair.init", {"m": host.m1()})[1] == rpc.PROTOCOL_ERROR
         card.svc.open_pairing()
         r, e = _pair(card, ui, host)
-        assert e is None and r["m"][1:] == P.confirm_mac(host.k_confirm, b"card", host.t)
+        assert e is None and r["m"][1:] == keys.confirm_mac(host.k_confirm, b"card", host.t)
         assert not card.svc.pairing_open  # one pairing per opening
         assert card.call("pair.init", {"m": host.m1()})[1] == rpc.PROTOCOL_ERROR
         # A rebooted card loads the same identity and pairing from flash.
@@ -138,14 +140,14 @@ def test_session_hello_installs_channel():
         host = MiniHost(Rng(b"h4"))
         _pair(card, ui, host)
         pid = host.t[:16]
-        assert card.call("session.hello", {"m": P.encode_s1(bytes(16), bytes(16))})[1] == rpc.NOT_PAIRED
+        assert card.call("session.hello", {"m": hello.encode_s1(bytes(16), bytes(16))})[1] == rpc.NOT_PAIRED
         assert card.d.channel is None
         hn = bytes(range(16))
-        r, e = card.call("session.hello", {"m": P.encode_s1(pid, hn)})
+        r, e = card.call("session.hello", {"m": hello.encode_s1(pid, hn)})
         assert e is None
-        _, cn, ready = P.decode_s2(r["m"])
+        _, cn, ready = hello.decode_s2(r["m"])
         ch = session_channel("host", host.k_link, hn, cn)
-        assert ch.open(ready) == P.session_ready_plaintext()
+        assert ch.open(ready) == hello.session_ready_plaintext()
         card.d.register("ping", lambda p: "pong")
         req = ch.seal(cbor.dumps({"id": "2", "method": "ping", "params": {}}))
         reply = cbor.loads(ch.open(asyncio.run(card.d.handle(req))))

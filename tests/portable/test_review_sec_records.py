@@ -4,7 +4,8 @@ from ptest import raises
 
 from bioshard_card.crypto import secp256k1 as ec
 from bioshard_card.proto import cbor
-from bioshard_card.proto.pairing import CardIdentity, PairingError
+from bioshard_card.proto.pairing_codec import PairingError
+from bioshard_card.proto.pairing_records import CardIdentity
 from bioshard_card.wallet_record import WalletRecord, WalletRecordError
 
 CARD = ec.cbytes(ec.mul_g(7))
