@@ -2,8 +2,6 @@
 # PairingService on the card's own Dispatcher and CBOR codec, under both interpreters: pairing
 # is closed by default, the code is shown and never sent, the user's on-card decision gates the
 # stored record, and the session hello installs a working channel.
-import os
-
 import asyncio
 
 from ptest import raises
@@ -15,6 +13,7 @@ from bioshard_card.proto.pairing_service import PairingService
 from bioshard_card.proto.secure_channel import session_channel
 from bioshard_card.storage import RecordStore
 from test_pairing import MiniHost, Rng
+from test_storage import _rmtree, _tmpdir
 
 
 class Ui:
@@ -34,22 +33,6 @@ class Ui:
     async def confirm_replace_pairing(self):
         self.asked.append("replace")
         return self.replace
-
-
-_n = [0]
-
-
-def _tmpdir():
-    _n[0] += 1
-    d = "/tmp/bioshard_test_psvc_%d_%d" % (int.from_bytes(os.urandom(4), "big"), _n[0])
-    os.mkdir(d)
-    return d
-
-
-def _rmtree(d):
-    for e in os.listdir(d):
-        os.remove(d + "/" + e)
-    os.rmdir(d)
 
 
 class Card:
