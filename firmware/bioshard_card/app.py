@@ -5,6 +5,7 @@
 #            screen of its own if this replaces an existing pairing) ──► paired
 #   paired ──► every connection: session.hello installs the secure channel; only then are
 #              enroll / recover / wallet.set / sign / address.show / portfolio.push served
+#              (handlers/: one module per group of methods, each handler(card, params))
 #   idle   ──► portfolio (or a status screen); holding the button 2 s re-opens pairing
 #
 # No state here outlives a flow except public records on flash (identity, pairing, wallet);
@@ -15,10 +16,9 @@ import gc
 from . import VERSION
 from .compat import sleep_ms, ticks_diff, ticks_ms
 from .drivers.zfm import ZFM
-from .flows import enroll as enroll_flow
 from .flows import errors
-from .flows import sign as sign_flow
-from .flows.fingers import BUTTON, FINGER, FingerInput
+from .flows.fingers import CONFIRM_TIMEOUT_MS, FINGER, FingerInput
+from .handlers import address, cosigner, key_share, portfolio, sign, status
 from .proto import rpc
 from .proto.pairing_service import PairingService
 from .storage import RecordStore, StorageError
@@ -26,10 +26,8 @@ from .ui import screens, screens_app
 from .ui.display import Display
 from .wallet_record import WalletRecord, WalletRecordError
 
-CONFIRM_TIMEOUT_MS = 60000
 LONG_PRESS_MS = 2000
 PAIRING_WINDOW_MS = 120000  # a paired card re-opened for pairing closes again after this
-MAX_TXS = 4
 
 
 def _extract(image):
@@ -53,17 +51,17 @@ class Card:
         self.wallet = self._load_wallet()
         self.portfolio = None  # (balance, txs) pushed by the host; RAM only
         self._code = ""
-        self._busy = False
+        self.busy = False  # a flow is running (run_flow): one at a time
         self._pair_window = None  # ticks_ms when the owner re-opened pairing with the button
         self._confirming = False
         d = self.dispatcher
-        d.register("get_version_info", self._version_info)
-        d.register("enroll", self._secure(self._enroll))
-        d.register("recover", self._secure(self._recover))
-        d.register("wallet.set", self._secure(self._wallet_set))
-        d.register("sign", self._secure(self._sign))
-        d.register("address.show", self._secure(self._address_show))
-        d.register("portfolio.push", self._secure(self._portfolio_push))
+        d.register("get_version_info", lambda params: status.version_info(self, params))
+        d.register("enroll", self._secure(key_share.enroll))
+        d.register("recover", self._secure(key_share.recover))
+        d.register("wallet.set", self._secure(cosigner.wallet_set))
+        d.register("sign", self._secure(sign.sign))
+        d.register("address.show", self._secure(address.address_show))
+        d.register("portfolio.push", self._secure(portfolio.portfolio_push))
         if self.pairing.record is None:
             self.pairing.open_pairing()  # first boot: the setup screen invites pairing
         self.link = board.ble_peripheral(self.name)
@@ -77,7 +75,7 @@ class Card:
             self.store.delete("wallet")  # a damaged public record: re-enroll/recover restores it
             return None
 
-    def _save_wallet(self, w):
+    def save_wallet(self, w):
         self.store.write("wallet", w.to_bytes())
         self.wallet = w
 
@@ -124,184 +122,26 @@ class Card:
         else:
             await self.display.show_async(screens_app.idle, self.name, True, self.wallet is not None)
 
-    # ---- RPC handlers -----------------------------------------------------------------------
+    # ---- RPC handlers (handlers/*) ------------------------------------------------------
     def _secure(self, handler):
         def guarded(params):
             if self.dispatcher.channel is None:
                 raise errors.not_ready("open a secure session first (session.hello)")
-            return handler(params)
+            return handler(self, params)
 
         return guarded
 
-    async def _flow(self, coro):
-        if self._busy:
+    async def run_flow(self, coro):
+        """Run one user-facing flow; a request meanwhile is refused as busy."""
+        if self.busy:
             raise rpc.RpcError(rpc.BUSY, "the card is busy with another request")
-        self._busy = True
+        self.busy = True
         try:
             return await coro
         finally:
-            self._busy = False
+            self.busy = False
             gc.collect()
             await self.show_idle()
-
-    def _version_info(self, params):
-        w = self.wallet
-        return {"version": VERSION, "board": self.board.NAME, "name": self.name,
-                "card_id": self.pairing.identity.pub, "paired": self.pairing.record is not None,
-                "pairing_open": self.pairing.pairing_open, "enrolled": w is not None,
-                "wallet": bool(w and w.ready), "sensor": self._sensor_link()}
-
-    def _sensor_link(self):
-        # What the boot's link bring-up negotiated (drivers/zfm_link_setup), so a host can
-        # tell a card stuck on a slow or dead sensor link from a slow finger.
-        get = getattr(self.board, "sensor_link", None)
-        link = get() if get else None
-        if link is None:
-            return None
-        if isinstance(link, Exception):
-            return {"error": str(link)}
-        return {"baud": link.baud, "packet_size": link.packet_size}
-
-    @staticmethod
-    def _finger_ids(params):
-        ids = params["fingers"]
-        if not isinstance(ids, list) or not ids or len(ids) > 5:
-            raise errors.bad_params("fingers: a list of 1..5 finger positions")
-        for f in ids:
-            if not isinstance(f, int) or not 0 <= f <= 10:
-                raise errors.bad_params("finger positions are ISO 19794-2 codes 0..10")
-        return ids
-
-    def _network(self, params):
-        net = params.get("network", "main")
-        if net not in ("main", "test", "signet", "regtest"):
-            raise errors.bad_params("unknown network (main, test, signet or regtest)")
-        return net
-
-    async def _enroll(self, params):
-        ids = self._finger_ids(params)
-        presses = params.get("presses", enroll_flow.PRESSES_DEFAULT)
-        net = self._network(params)
-        if self.wallet is not None and not params.get("replace"):
-            raise errors.not_ready("this card already has a wallet; enrolling again replaces it (replace=true)")
-        async def flow():
-            blob, pub = await enroll_flow.enroll(self.display, self.fingers, ids, presses)
-            self._save_wallet(self._successor(pub, net))
-            return {"blob": blob, "pubkey": pub}
-
-        return await self._flow(flow())
-
-    async def _recover(self, params):
-        """A new card: the backed-up blob and the same fingers give the same key share."""
-        blob = params["blob"]
-        net = self._network(params)
-        if not isinstance(blob, (bytes, bytearray)):
-            raise errors.bad_params("blob must be bytes")
-        if self.wallet is not None and not params.get("replace"):
-            raise errors.not_ready("this card already has a wallet (replace=true to overwrite)")
-
-        async def flow():
-            from .crypto.kdf import card_share_pubkey
-
-            secret_b = await sign_flow.read_secret_b(self.display, self.fingers, blob, False, "Restore")
-            pub = card_share_pubkey(secret_b)
-            secret_b = None
-            w = self._successor(pub, net)
-            self._save_wallet(w)
-            return {"pubkey": pub, "network": w.network, "wallet": w.ready}
-
-        return await self._flow(flow())
-
-    def _successor(self, pub, net):
-        """The wallet record after an enroll or recover derived `pub` (WalletRecord.successor)."""
-        w = self.wallet
-        return WalletRecord(pub, None, net) if w is None else w.successor(pub, net)
-
-    async def _wallet_set(self, params):
-        w = self.wallet
-        if w is None:
-            raise errors.not_ready("enroll (or recover) first: the card has no key share")
-        keys = params["participants"]
-        if not isinstance(keys, list):
-            raise errors.bad_params("participants: a list of two 33-byte keys")
-        nw = WalletRecord(w.card_key, None, w.network)
-        try:
-            nw.set_participants(keys)
-        except WalletRecordError as e:
-            raise errors.bad_params(str(e))
-        if (w.ready and w.participants != nw.participants) or w.replacing:
-            if not params.get("replace"):
-                raise errors.not_ready("this card belongs to another wallet (replace=true to overwrite)")
-            # Swapping the co-signer, or the first co-signer after a set-up wallet's key was
-            # replaced, changes every address the card will confirm as this wallet's: a host
-            # alone must not do it, or address.show would vouch for an address the owner's
-            # Secret A cannot spend. The owner sees the new address (and so its network).
-            await self._flow(self._confirm_replace(nw))
-        self._save_wallet(nw)
-        return {"aggregate_key": nw.agg_key, "output_key": nw.output_key}
-
-    async def _confirm_replace(self, nw):
-        from .btc.address import p2tr_script, script_to_address
-
-        addr = script_to_address(p2tr_script(nw.output_key), nw.network)
-        await self.display.show_async(screens.address_verify, addr, "REPLACE wallet? New address", "")
-        r = await self.fingers.tap(CONFIRM_TIMEOUT_MS)
-        if r == BUTTON:
-            raise errors.cancelled("wallet replacement")
-        if r != FINGER:
-            raise errors.timed_out("wallet replacement")
-
-    async def _sign(self, params):
-        psbt, blob, nonces = params["psbt"], params["blob"], params["nonces"]
-        if not isinstance(psbt, (bytes, bytearray)) or not isinstance(blob, (bytes, bytearray)):
-            raise errors.bad_params("psbt and blob must be bytes")
-        return await self._flow(sign_flow.sign(self.display, self.fingers, self.wallet, psbt, blob, nonces))
-
-    async def _address_show(self, params):
-        w = self.wallet
-        if w is None or not w.ready:
-            raise errors.not_ready("no wallet on this card yet")
-        from .btc.address import p2tr_script, script_to_address
-
-        # An HD child (BIP-328 <0;1>/index, derived here from the paired aggregate) when the
-        # host names an index; the single-key wallet's address otherwise.
-        index = params.get("index")
-        label, path = "Receive address", "2-of-2"
-        if index is None:
-            addr = script_to_address(p2tr_script(w.output_key), w.network)
-        else:
-            from .btc.hd import Children, MAX_INDEX, path_text
-
-            branch = 1 if params.get("change") else 0
-            if type(index) is not int or not 0 <= index < MAX_INDEX:
-                raise errors.bad_params("index: 0..%d" % (MAX_INDEX - 1))
-            addr = script_to_address(Children(w.agg_key).script((branch, index)), w.network)
-            label, path = ("Change address" if branch else "Receive address"), path_text((branch, index))
-
-        async def flow():
-            await self.display.show_async(screens.address_verify, addr, label, path)
-            r = await self.fingers.tap(CONFIRM_TIMEOUT_MS)
-            if r != FINGER and r != BUTTON:  # no answer is not a "no": the host must tell them apart
-                raise errors.timed_out("the address check")
-            return r == FINGER
-
-        ok = await self._flow(flow())
-        return {"address": addr, "confirmed": ok}
-
-    async def _portfolio_push(self, params):
-        bal = params["balance"]
-        txs = params.get("txs", [])
-        if not isinstance(bal, int) or bal < 0 or not isinstance(txs, list):
-            raise errors.bad_params("balance: satoshis >= 0; txs: [[label, delta], ...]")
-        clean = []
-        for t in txs[:MAX_TXS]:
-            if not (isinstance(t, list) and len(t) == 2 and isinstance(t[0], str) and isinstance(t[1], int)):
-                raise errors.bad_params("each tx is [label, delta satoshis]")
-            clean.append((t[0][:24], t[1]))
-        self.portfolio = (bal, clean)
-        if not self._busy:
-            await self.show_idle()
-        return {}
 
     # ---- main loop --------------------------------------------------------------------------
     async def _idle_watch(self):
@@ -310,14 +150,14 @@ class Card:
         btn = self.fingers.button
         while True:
             await sleep_ms(100)
-            if self._expire_pairing() and not self._busy:
+            if self._expire_pairing() and not self.busy:
                 await self.show_idle()
-            if self._busy or btn is None or btn.value() != 0:
+            if self.busy or btn is None or btn.value() != 0:
                 continue
             t0 = ticks_ms()
             while btn.value() == 0 and ticks_diff(ticks_ms(), t0) < LONG_PRESS_MS:
                 await sleep_ms(50)
-            if btn.value() == 0 and not self._busy:
+            if btn.value() == 0 and not self.busy:
                 self.pairing.open_pairing()
                 self._pair_window = ticks_ms()
                 await self.display.show_async(screens_app.setup, self.name)

@@ -1,4 +1,5 @@
-"""Security review of the card app (firmware/bioshard_card/app.py) driven in-process.
+"""Security review of the card app (firmware/bioshard_card/app.py and its RPC handlers,
+handlers/*) driven in-process.
 
 The real Card object runs under CPython on a fake board: a panel that swallows SPI bytes, a
 sensor that is never asked (the owner's inputs are scripted through a fake FingerInput), a
@@ -13,6 +14,7 @@ import pytest
 from bioshard_card import app
 from bioshard_card.crypto import secp256k1 as ec
 from bioshard_card.flows.fingers import BUTTON, FINGER, TIMEOUT
+from bioshard_card.handlers import key_share, status
 from bioshard_card.proto import cbor, frames, rpc
 from bioshard_card.proto.secure_channel import session_channel
 from bioshard_card.wallet_record import WalletRecord
@@ -139,7 +141,7 @@ class Session:
         self.card = app.Card(FakeBoard(flash))
         self.card.fingers = ScriptedFingers()
         if wallet is not None:
-            self.card._save_wallet(wallet)
+            self.card.save_wallet(wallet)
         hn, cn = os.urandom(16), os.urandom(16)
         k = os.urandom(32)
         self.host = session_channel("host", k, hn, cn)
@@ -428,7 +430,7 @@ def test_version_info_reports_the_sensor_link_or_why_there_is_none(tmp_path):
             return ZFMNoLink("sensor answers at no baud rate (24 probes)")
 
     card = app.Card(Dead(str(tmp_path / "b")))
-    assert card._version_info({})["sensor"] == {"error": "sensor answers at no baud rate (24 probes)"}
+    assert status.version_info(card, {})["sensor"] == {"error": "sensor answers at no baud rate (24 probes)"}
 
 
 # ---- enroll and recover keep the owner's wallet, or make its successor need the owner -------
@@ -451,8 +453,8 @@ def _fake_bio(monkeypatch, enroll_key=None, recover_secret=None):
     async def read_secret_b(*args, **kw):
         return recover_secret
 
-    monkeypatch.setattr(app.enroll_flow, "enroll", enroll)
-    monkeypatch.setattr(app.sign_flow, "read_secret_b", read_secret_b)
+    monkeypatch.setattr(key_share.enroll_flow, "enroll", enroll)
+    monkeypatch.setattr(key_share.sign_flow, "read_secret_b", read_secret_b)
 
 
 def _set_up(tmp_path, name="flash"):

@@ -11,6 +11,7 @@ FINGER = "finger"
 BUTTON = "button"
 TIMEOUT = "timeout"
 POLL_MS = 60
+CONFIRM_TIMEOUT_MS = 60000  # how long a yes/no question on the card waits for the owner
 
 
 class FingerInput:

@@ -39,7 +39,7 @@ def _tx(text):
     return [label, -sats if neg else sats]
 
 
-MAX_TXS = 4  # what the card's idle screen keeps (app.MAX_TXS)
+MAX_TXS = 4  # what the card's idle screen keeps (handlers/portfolio.MAX_TXS)
 
 
 def _from_chain(url):
