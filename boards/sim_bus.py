@@ -40,7 +40,7 @@ def _readable(sock, timeout_ms):
 # can do what a real sensor does with bytes sent at the wrong rate (decode them as the
 # garbage they are): after LINE_MAGIC, records b"B" + u32 BE baud (the UART was re-opened)
 # and b"D" + u16 BE length + bytes (one write). Sensor -> card stays the raw byte stream;
-# the simulator garbles it itself when the two rates differ. (host/bioshard/sim/sensor.py)
+# the simulator garbles it itself when the two rates differ. (host/bioshard/sim/uart_line.py)
 LINE_MAGIC = b"\x00ZFMLINE1"
 
 

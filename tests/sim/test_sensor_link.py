@@ -12,7 +12,9 @@ import pytest
 
 import adafruit_fingerprint as adafruit
 from conftest import REPO
-from bioshard.sim.sensor import LEGAL_BAUDS, SocketUART, ZFMSensorSim, resample
+from bioshard.sim.sensor import ZFMSensorSim
+from bioshard.sim.uart_line import SocketUART, resample
+from bioshard.sim.zfm_commands import LEGAL_BAUDS
 from bioshard_card.drivers import zfm_codes as C
 from bioshard_card.drivers import zfm_packet as P
 from bioshard_card.drivers.zfm import ZFM, ZFMException, ZFMTimeout

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import adafruit_fingerprint as adafruit
-from bioshard.sim.sensor import SocketUART, ZFMSensorSim
+from bioshard.sim.sensor import ZFMSensorSim
+from bioshard.sim.uart_line import SocketUART
 from bioshard_card.drivers import zfm_codes as C
 from bioshard_card.drivers import zfm_packet as P
 from bioshard_card.drivers.zfm import ZFM, ZFMChecksumError, ZFMError, ZFMProtocolError, ZFMTimeout

@@ -109,29 +109,28 @@ class _Person:
         self.events = []  # what happened, for narration and tests
         self.on_drop = None  # called when a touch for an earlier screen is dropped
 
-    def get_image(self, sensor, original):
+    def get_image(self, sensor):
         with self.lock:
             if self.just_imaged:  # the finger was lifted right after it was imaged
                 self.just_imaged = False
                 sensor.lift_finger()
-                return original()
+                return
             if not self.queue:
                 sensor.lift_finger()
-                return original()
+                return
             kind, arg = self._next_action()
             if kind is None:
                 sensor.lift_finger()
-                return original()
+                return
             self.events.append(kind)
             if not self.queue:
                 self.done.notify_all()
             if kind == "button":
                 threading.Thread(target=self.card.press_button, daemon=True).start()
                 sensor.lift_finger()
-                return original()
+                return
             sensor.place_finger(arg)
             self.just_imaged = True
-            return original()
 
     def _next_action(self):
         """The next queued action, skipping touches meant for a screen that is gone: a touch
@@ -196,8 +195,7 @@ class SimCard:
 
         self.sensor = ZFMSensorSim()
         self.person = _Person(self)
-        original = self.sensor._cmd_01
-        self.sensor._cmd_01 = lambda p: self.person.get_image(self.sensor, lambda: original(p))
+        self.sensor.before_capture = lambda: self.person.get_image(self.sensor)
         self.panel = SSD1680Sim(out_dir=str(screens))
         feed = self.panel.feed
 
