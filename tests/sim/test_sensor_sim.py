@@ -277,6 +277,24 @@ def test_a_finger_that_changes_at_every_capture(sim):
     assert got == [synthetic.impression(1, 1, seed=4), synthetic.impression(1, 2, seed=4)]
 
 
+def test_before_capture_acts_before_the_glass_is_read_at_both_capture_commands(sim):
+    # The sim runner's owner lays a finger down when the card looks (GetImage, GetImageEx).
+    s, uart = sim
+    f = adafruit.Adafruit_Fingerprint(uart)
+    seen = []
+
+    def owner():
+        seen.append(len(s.commands))
+        s.place_finger(random_image(len(seen)))
+
+    s.before_capture = owner
+    assert f.get_image() == adafruit.OK  # GetImage: the finger placed by the hook is imaged
+    assert bytes(s.image) == random_image(1)
+    s.lift_finger()
+    assert s.handle(0x28, b"")[0][9] == C.OK  # GetImageEx
+    assert bytes(s.image) == random_image(2) and len(seen) == 2
+
+
 def test_soft_reset_handshake_byte_is_not_taken_for_a_reply(sim):
     s, uart = sim
     f = adafruit.Adafruit_Fingerprint(uart)
