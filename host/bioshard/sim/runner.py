@@ -7,7 +7,6 @@ docs/architecture.md.
 """
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 
 from ..errors import NoCardError
+from .unix_server import UnixServer
 
 REPO = Path(__file__).resolve().parents[3]
 FIRMWARE = REPO / "firmware"
@@ -50,48 +50,6 @@ def _die_with_parent():
         prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
     return preexec
-
-
-class _Server(threading.Thread):
-    """Accept connections on one Unix socket and hand each to `handle(conn)` in this thread."""
-
-    def __init__(self, path, handle):
-        super().__init__(daemon=True, name="sim:" + Path(path).name)
-        self.path = path
-        self.handle = handle
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.bind(path)
-        self.sock.listen(1)
-        self.conn = None
-        self._closing = False
-
-    def run(self):
-        while not self._closing:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conn = conn
-            try:
-                self.handle(conn)
-            except OSError:
-                pass
-            finally:
-                conn.close()
-                self.conn = None
-
-    def close(self):
-        self._closing = True
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-        if self.conn:
-            try:
-                self.conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class _Person:
@@ -208,9 +166,9 @@ class SimCard:
 
         self.panel.feed = tracked_feed
         self._servers = [
-            _Server(str(sim_dir / "sensor.sock"), self.sensor.serve_socket),
-            _Server(str(sim_dir / "panel.sock"), self.panel.serve_socket),
-            _Server(str(sim_dir / "gpio.sock"), self._serve_gpio),
+            UnixServer(str(sim_dir / "sensor.sock"), self.sensor.serve_socket),
+            UnixServer(str(sim_dir / "panel.sock"), self.panel.serve_socket),
+            UnixServer(str(sim_dir / "gpio.sock"), self._serve_gpio),
         ]
         for s in self._servers:
             s.start()

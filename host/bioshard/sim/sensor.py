@@ -22,6 +22,7 @@ from bioshard_card.drivers import zfm_codes as C
 from bioshard_card.drivers import zfm_packet as P
 
 from .uart_line import LineStream, SocketUART, resample
+from .unix_server import UnixServer
 from .zfm_commands import LEGAL_BAUDS, MODELS, ZFMSensor
 from .zfm_faults import apply_faults, check_kind
 
@@ -33,7 +34,7 @@ class ZFMSensorSim(ZFMSensor):
         super().__init__(**kw)
         self.realtime = realtime
         self._faults: list[tuple[str, int, object]] = []
-        self._server: socket.socket | None = None
+        self._server: UnixServer | None = None
         self._stop = threading.Event()
 
     def inject_fault(self, kind: str, packet: int = 0, arg=None) -> None:
@@ -113,39 +114,24 @@ class ZFMSensorSim(ZFMSensor):
 
     def serve_unix(self, path: str) -> None:
         """Listen on a Unix socket (BIOSHARD_SIM_DIR/sensor.sock) and serve each card
-        connection in turn (a rebooting card reconnects)."""
-        if os.path.exists(path):
-            os.unlink(path)
-        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        srv.bind(path)
-        srv.listen(1)
-        self._server = srv
-        try:
-            while not self._stop.is_set():
-                try:
-                    conn, _ = srv.accept()
-                except OSError:
-                    return
-                with conn:
-                    self.serve_socket(conn)
-        finally:
-            srv.close()
+        connection in turn (a rebooting card reconnects), until stop()."""
+        self._listen(path).run()
 
     def start_unix(self, path: str) -> threading.Thread:
-        t = threading.Thread(target=self.serve_unix, args=(path,), name="zfm-sim", daemon=True)
-        t.start()
-        deadline = time.monotonic() + 5
-        while self._server is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        return t
+        """serve_unix(path) on a daemon thread, listening when this returns."""
+        srv = self._listen(path)
+        srv.start()
+        return srv
+
+    def _listen(self, path: str) -> UnixServer:
+        if os.path.exists(path):
+            os.unlink(path)
+        self._server = UnixServer(path, self.serve_socket)
+        return self._server
 
     def stop(self) -> None:
         self._stop.set()
         if self._server is not None:
-            try:
-                self._server.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._server.close()
 
     @classmethod
