@@ -54,10 +54,12 @@ class Card:
         self.busy = False  # a flow is running (run_flow): one at a time
         self._pair_window = None  # ticks_ms when the owner re-opened pairing with the button
         self._confirming = False
+        self.factor_request = None  # (card_factor.Request, network) waiting for factor.finish
         d = self.dispatcher
         d.register("get_version_info", lambda params: status.version_info(self, params))
         d.register("enroll", self._secure(key_share.enroll))
         d.register("recover", self._secure(key_share.recover))
+        d.register("factor.finish", self._secure(key_share.factor_finish))
         d.register("wallet.set", self._secure(cosigner.wallet_set))
         d.register("sign", self._secure(sign.sign))
         d.register("address.show", self._secure(address.address_show))
@@ -127,6 +129,8 @@ class Card:
         def guarded(params):
             if self.dispatcher.channel is None:
                 raise errors.not_ready("open a secure session first (session.hello)")
+            if handler is not key_share.factor_finish:
+                self._drop_factor_request()  # the answer must follow its request directly
             return handler(self, params)
 
         return guarded
@@ -202,7 +206,14 @@ class Card:
         if self.pairing.abandon():
             await self.show_idle()  # not left showing a code nobody will confirm
 
+    def _drop_factor_request(self):
+        pending = self.factor_request
+        self.factor_request = None
+        if pending is not None:
+            pending[0].wipe()
+
     def _drop_channel(self):
+        self._drop_factor_request()  # it holds Secret B; a new session starts without it
         # Close, not just forget: close() zeroes the session's MAC keys now instead of leaving
         # them in the heap until the collector reuses the memory.
         ch = self.dispatcher.channel

@@ -445,10 +445,10 @@ SECRET_B = b"\x11" * 32
 OTHER_SECRET_B = b"\x22" * 32
 
 
-def _fake_bio(monkeypatch, enroll_key=None, recover_secret=None):
+def _fake_bio(monkeypatch, enroll_secret=None, recover_secret=None):
     """Enroll and recover without the fingerprint pipeline: what they derive is scripted."""
     async def enroll(*args, **kw):
-        return b"blob", enroll_key
+        return b"blob", enroll_secret
 
     async def read_secret_b(*args, **kw):
         return recover_secret
@@ -468,7 +468,7 @@ def test_recover_deriving_the_same_key_keeps_the_co_signer_and_network(tmp_path,
     s, key = _set_up(tmp_path)
     _fake_bio(monkeypatch, recover_secret=SECRET_B)
     r = s.call("recover", {"blob": b"blob", "network": "main", "replace": True})["result"]
-    assert r == {"pubkey": key, "network": "regtest", "wallet": True}
+    assert r == {"pubkey": key, "network": "regtest", "wallet": True, "factor": False}
     for card in (s.card, app.Card(FakeBoard(tmp_path / "flash"))):  # also after a reboot
         assert card.wallet.participants == sorted([HOST_KEY, key]) and card.wallet.network == "regtest"
     r = s.call("wallet.set", {"participants": [OTHER_KEY, key]})
@@ -502,14 +502,14 @@ def test_recover_with_other_fingers_makes_the_next_co_signer_need_the_owner(tmp_
     new_key = _card_key(OTHER_SECRET_B)
     _fake_bio(monkeypatch, recover_secret=OTHER_SECRET_B)
     r = s.call("recover", {"blob": b"blob", "network": "main", "replace": True})["result"]
-    assert r == {"pubkey": new_key, "network": "main", "wallet": False}
+    assert r == {"pubkey": new_key, "network": "main", "wallet": False, "factor": False}
     _replaced_key_needs_the_owner(s, tmp_path / "flash", new_key)
 
 
 def test_enroll_over_a_set_up_wallet_makes_the_next_co_signer_need_the_owner(tmp_path, monkeypatch):
     s, key = _set_up(tmp_path)
     new_key = _card_key(OTHER_SECRET_B)
-    _fake_bio(monkeypatch, enroll_key=new_key)
+    _fake_bio(monkeypatch, enroll_secret=OTHER_SECRET_B)
     r = s.call("enroll", {"fingers": [1], "network": "main", "replace": True})["result"]
     assert r["pubkey"] == new_key
     _replaced_key_needs_the_owner(s, tmp_path / "flash", new_key)
@@ -518,13 +518,68 @@ def test_enroll_over_a_set_up_wallet_makes_the_next_co_signer_need_the_owner(tmp
 def test_a_first_wallet_after_enroll_or_recover_on_a_new_card_needs_no_touch(tmp_path, monkeypatch):
     # Nothing to protect yet: the owner checks the new wallet's address with address.show.
     key = _card_key(SECRET_B)
-    _fake_bio(monkeypatch, enroll_key=key, recover_secret=SECRET_B)
+    _fake_bio(monkeypatch, enroll_secret=SECRET_B, recover_secret=SECRET_B)
     for method, params in (("enroll", {"fingers": [1], "network": "test"}), ("recover", {"blob": b"b", "network": "test"})):
         s = Session(tmp_path / method)
         assert s.call(method, params)["result"]["pubkey"] == key
         assert not s.card.wallet.replacing and s.card.wallet.network == "test"
         assert "result" in s.call("wallet.set", {"participants": [HOST_KEY, key]})
         assert s.card.fingers.asked == 0
+
+
+# ---- the card factor: one OPRF round trip through the host, nothing written before it ----------
+
+def _service_key():
+    from bioshard_backup import oprf as service
+
+    return service.generate_key()
+
+
+def test_card_factor_enroll_then_sign_key_needs_the_factor(tmp_path, monkeypatch):
+    from bioshard_backup import oprf as service
+    from bioshard_card.bio.card_factor import mix
+
+    k = _service_key()
+    _fake_bio(monkeypatch, enroll_secret=SECRET_B, recover_secret=SECRET_B)
+    s = Session(tmp_path / "flash")
+    r = s.call("enroll", {"fingers": [1], "network": "regtest", "factor": True})["result"]
+    assert set(r) == {"blob", "blinded"} and s.card.wallet is None  # nothing written yet
+    done = s.call("factor.finish", {"evaluated": service.evaluate(k, r["blinded"])})["result"]
+    assert done["factor"] is True
+    key = done["pubkey"]
+    assert key != _card_key(SECRET_B)                     # the fingers alone give another key
+    factor = app.Card(FakeBoard(tmp_path / "flash")).wallet.factor  # kept on flash
+    assert key == _card_key(mix(SECRET_B, factor))
+    # wallet.set keeps the factor (and a new card gets the same one from the service)
+    assert "result" in s.call("wallet.set", {"participants": [HOST_KEY, key]})
+    assert s.card.wallet.factor == factor
+    s2 = Session(tmp_path / "new-card")
+    r = s2.call("recover", {"blob": b"blob", "network": "regtest", "factor": True})["result"]
+    done = s2.call("factor.finish", {"evaluated": service.evaluate(k, r["blinded"])})["result"]
+    assert done["pubkey"] == key and s2.card.wallet.factor == factor
+    # another service key (a forged answer) derives another key share, which the host rejects
+    s3 = Session(tmp_path / "forged")
+    r = s3.call("recover", {"blob": b"blob", "network": "regtest", "factor": True})["result"]
+    forged = s3.call("factor.finish", {"evaluated": service.evaluate(_service_key(), r["blinded"])})["result"]
+    assert forged["pubkey"] != key
+
+
+def test_card_factor_answer_must_follow_its_request(tmp_path, monkeypatch):
+    from bioshard_backup import oprf as service
+
+    k = _service_key()
+    _fake_bio(monkeypatch, recover_secret=SECRET_B)
+    s = Session(tmp_path / "flash")
+    r = s.call("factor.finish", {"evaluated": b"\x02" * 33})
+    assert r["error"]["code"] == rpc.PROTOCOL_ERROR and "no card factor request" in r["error"]["message"]
+    r = s.call("recover", {"blob": b"blob", "network": "regtest", "factor": True})["result"]
+    s.call("address.show", {"index": 0})  # any other request discards the pending one
+    r2 = s.call("factor.finish", {"evaluated": service.evaluate(k, r["blinded"])})
+    assert "no card factor request" in r2["error"]["message"] and s.card.wallet is None
+    r = s.call("recover", {"blob": b"blob", "network": "regtest", "factor": True})["result"]
+    bad = s.call("factor.finish", {"evaluated": b"\x02" + b"\xff" * 32})
+    assert bad["error"]["code"] == rpc.INVALID_PARAMS and "not a secp256k1 point" in bad["error"]["message"]
+    assert s.card.wallet is None and s.card.factor_request is None
 
 
 # ---- pairing is a numeric comparison the owner makes on the card ----------------------------

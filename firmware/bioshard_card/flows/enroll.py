@@ -8,7 +8,6 @@
 import gc
 
 from ..bio import finger_vault, sequence
-from ..crypto.kdf import card_share_pubkey
 from ..ui import screens
 from ..ui.screens_app import busy, finger_name
 from . import errors
@@ -39,8 +38,9 @@ def _hint(ok, added, minutiae):
     return ""
 
 
-async def enroll(display, fingers, finger_ids, presses=PRESSES_DEFAULT, context=b""):
-    """Returns (helper blob, 33-byte card pubkey). RpcError on cancel/timeout/bad input."""
+async def enroll(display, fingers, finger_ids, presses=PRESSES_DEFAULT):
+    """Returns (helper blob, Secret B): the caller derives the key share (with the card factor
+    when the wallet has one) and drops Secret B. RpcError on cancel/timeout/bad input."""
     if not 1 <= len(finger_ids) <= 5:
         raise errors.bad_params("choose 1 to 5 fingers")
     if not PRESSES_MIN <= presses <= PRESSES_MAX:
@@ -83,8 +83,6 @@ async def enroll(display, fingers, finger_ids, presses=PRESSES_DEFAULT, context=
             await _check(await fingers.wait_lift(PRESS_TIMEOUT_MS), "enrollment")
             gc.collect()
     secret_b, blob = en.finish()
-    pub = card_share_pubkey(secret_b, context)
-    secret_b = None  # immutable bytes: dropped now, its memory reused at the next collection
     gc.collect()
     await display.show_async(screens.enroll_done, n)
-    return blob, pub
+    return blob, secret_b

@@ -110,7 +110,7 @@ async def sign(display, fingers, wallet, psbt, blob, host_nonces, context=b""):
     await display.show_async(fn, *args)
     secret_b = await read_secret_b(display, fingers, rep, True)
     rep = None
-    signer = CardSigner(card_share(secret_b, context))
+    signer = CardSigner(card_share(wallet.share_seed(secret_b), context))
     secret_b = None
     try:
         if signer.pubkey != wallet.card_key:

@@ -3,7 +3,7 @@
 from ..flows import errors
 from ..flows.fingers import BUTTON, CONFIRM_TIMEOUT_MS, FINGER
 from ..ui import screens
-from ..wallet_record import WalletRecord, WalletRecordError
+from ..wallet_record import WalletRecordError
 
 
 async def wallet_set(card, params):
@@ -13,9 +13,8 @@ async def wallet_set(card, params):
     keys = params["participants"]
     if not isinstance(keys, list):
         raise errors.bad_params("participants: a list of two 33-byte keys")
-    nw = WalletRecord(w.card_key, None, w.network)
     try:
-        nw.set_participants(keys)
+        nw = w.with_participants(keys)  # same key, network and card factor
     except WalletRecordError as e:
         raise errors.bad_params(str(e))
     if (w.ready and w.participants != nw.participants) or w.replacing:
