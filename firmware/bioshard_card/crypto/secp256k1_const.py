@@ -40,7 +40,10 @@ def jmul_const(pt, k):
         halves.append((w, XT, YT, fix))
     inf = True
     X = Y = Z = 0
-    dX, dY, dZ = xs[0], ys[0], 1  # throw-away accumulator for the correction step
+    # Throw-away accumulator for a correction step that is not needed. It starts at 3P: from P
+    # the first one (-P or +P, by the secret sign of the first half) would hit _madd's
+    # infinity or doubling case, whose costs differ from a plain addition's.
+    dX, dY, dZ = xs[1], ys[1], 1
     for i in range(_L - 1, -1, -1):
         if not inf:
             for _ in range(4):
