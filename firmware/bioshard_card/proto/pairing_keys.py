@@ -17,6 +17,7 @@ import hashlib
 import os
 
 from bioshard_card.crypto.hmac_sha256 import hkdf_expand, hkdf_extract, hmac_sha256
+from bioshard_card.crypto.secp256k1_jac import N  # the group order; secp256k1 itself loads lazily
 
 PAIRING_ID_LEN = 16
 SAS_DIGITS = 6
@@ -26,8 +27,6 @@ _TAG_COMMIT = _TAG + b"/commit"
 _TAG_SAS = _TAG + b"/sas"
 _INFO_LINK = _TAG + b"/link"
 _INFO_CONFIRM = _TAG + b"/confirm"
-
-N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141  # secp256k1 group order
 
 
 # --- EC operations: the card's portable secp256k1 by default, injectable ------------------
