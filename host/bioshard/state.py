@@ -1,7 +1,8 @@
 """The host's record of its 2-of-2 wallet: public data only (Secret A lives in the keystore).
 
 wallet.json: card pubkey, host pubkey, network, the helper blob (public, but the user's to back
-up), and the descriptor. Written atomically; a damaged file is a named error, never a crash.
+up), the descriptor, and where the card factor comes back from (`card_factor`: the backup
+service's URL and the owner's email; the factor itself is on the card only). Written atomically; a damaged file is a named error, never a crash.
 """
 import json
 
@@ -40,6 +41,9 @@ def bad_field(k, v):
         return not isinstance(v, str)
     if k in INDEX_FIELDS:
         return not (type(v) is int and 0 <= v < 0x80000000)
+    if k == "card_factor":
+        return not (isinstance(v, dict) and set(v) == {"service", "email"}
+                    and all(isinstance(x, str) and x for x in v.values()))
     return False
 
 

@@ -57,7 +57,7 @@ def env(tmp_path_factory):
         sim.queue(tap())  # the owner touches the sensor to confirm pairing on the card
         assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
         sim.queue(*[finger(R_INDEX, i) for i in range(8)], *[finger(L_INDEX, i) for i in range(8)])  # 8 guided presses each
-        assert cli.main(["enroll", "--card", card, "--fingers", "r-index,l-index", "--network", "regtest"]) == 0
+        assert cli.main(["enroll", "--card", card, "--fingers", "r-index,l-index", "--network", "regtest", "--no-service"]) == 0
         sim.queue(tap(1))  # compare the address on the card, touch to confirm
         assert cli.main(["wallet", "create", "--card", card]) == 0
         assert sim.clear_queue() == 0  # the card consumed exactly the touches and presses
@@ -228,7 +228,7 @@ def test_recover_on_the_set_up_card_keeps_its_wallet_and_another_co_signer_needs
     with connect("sim:" + sim.ble_path) as card:
         sim.queue(finger(R_INDEX, 14), finger(L_INDEX, 15))
         r = card.call("recover", {"blob": bytes.fromhex(doc["blob"]), "network": "main", "replace": True})
-        assert r == {"pubkey": card_pub, "network": "regtest", "wallet": True}
+        assert r == {"pubkey": card_pub, "network": "regtest", "wallet": True, "factor": False}
         with pytest.raises(CardRefusedError, match="another wallet"):
             card.call("wallet.set", {"participants": [_other_key(), card_pub]})
         sim.queue(("button", None))  # the card shows the new address; the owner did not ask for it

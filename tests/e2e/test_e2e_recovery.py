@@ -7,7 +7,8 @@ BIP-341 sighash, libsecp256k1's verify; see test_e2e_card.verify_independently).
   (`sign` before that names the restore, `wallet create` refuses to make another wallet),
   then co-signs with the same card.
   lost card: a new card for that computer. Pairing says `bioshard recover`, `enroll` is
-  refused, `backup restore` + `recover` with the same finger, then co-sign.
+  refused, `backup restore` + `recover` with the same finger and the card factor from the
+  backup service (email code), then co-sign.
   words: a third computer restores Secret A from its 24 words and co-signs with the new card.
 """
 import io
@@ -16,14 +17,26 @@ import json
 import pytest
 
 from bioshard import cli, pairing
+from bioshard.commands import _service
 from bioshard.errors import BadInputError
+from bioshard.facepass.client import BackupClient, HttpxTransport
 from bioshard.sim.runner import SimCard
+from bioshard_backup.testing import Harness
+from bioshard_card.storage import RecordStore
+from bioshard_card.wallet_record import WalletRecord
 
 from test_e2e_card import R_INDEX, finger, spend, tap, verify_independently
 
 pytestmark = pytest.mark.slow
 
 BACKUP_PW = "secret a backup passphrase"
+OWNER = "owner@example.org"
+SERVICE = "https://backup.example.org"
+
+
+def card_factor_on_flash(state_dir):
+    """The card factor the card keeps in its wallet record (read from its simulated flash)."""
+    return WalletRecord.from_bytes(RecordStore(str(state_dir / "flash")).read("wallet")).factor
 
 
 def _last_line(capsys):
@@ -46,6 +59,10 @@ def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
     orig = pairing.HostPairing.confirm_code  # the owner reads the card's code and types it
     monkeypatch.setattr(pairing.HostPairing, "confirm_code", lambda self, typed: orig(self, self.code))
     backup, secret_file = tmp_path / "backup.json", tmp_path / "secret-a.backup"
+    h = Harness()  # bioshard-backup in-process; the owner's mailbox is its outbox
+    monkeypatch.setattr(_service, "connect_service", lambda url: BackupClient(HttpxTransport(h.client)))
+    monkeypatch.setattr(_service, "ask_code", h.last_code)
+    monkeypatch.delenv("BIOSHARD_BACKUP_TOKEN", raising=False)
 
     with SimCard(state_dir=tmp_path / "card1", screens_dir=tmp_path / "screens1") as sim:
         card = "sim:" + sim.ble_path
@@ -53,16 +70,23 @@ def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
         assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
         assert "Next: bioshard enroll" in capsys.readouterr().out
         sim.queue(*[finger(R_INDEX, i) for i in range(8)])
-        assert cli.main(["enroll", "--card", card, "--fingers", "r-index", "--network", "regtest"]) == 0
+        assert cli.main(["enroll", "--card", card, "--fingers", "r-index", "--network", "regtest",
+                         "--service", SERVICE, "--email", OWNER]) == 0
         sim.queue(tap(1))
         assert cli.main(["wallet", "create", "--card", card]) == 0
         wallet = json.loads((home1 / "wallet.json").read_text())
+        assert wallet["card_factor"] == {"service": SERVICE, "email": OWNER}
         assert cli.main(["backup", "export", str(backup)]) == 0
         assert cli.main(["wallet", "backup-secret", str(secret_file)]) == 0
         capsys.readouterr()
         assert cli.main(["wallet", "backup-secret", "--words"]) == 0
         words = capsys.readouterr().out.strip()
         assert sim.clear_queue() == 0
+        # the factor is on the card only: nothing the computer or its backups hold contains it
+        factor = card_factor_on_flash(tmp_path / "card1")
+        assert factor is not None
+        for f in [*home1.iterdir(), backup, secret_file]:
+            assert factor not in f.read_bytes() and factor.hex().encode() not in f.read_bytes()
 
         # ---- lost computer: a new home, the same card ----------------------------------------
         monkeypatch.setenv("BIOSHARD_HOME", str(home2))
@@ -94,9 +118,17 @@ def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
         assert (home2 / "wallet.json").read_bytes() == before
         assert cli.main(["backup", "restore", str(backup)]) == 0  # the same wallet: nothing replaced
         assert not list(home2.glob("wallet.replaced-*"))
+        # a wrong email code: the service refuses, the card keeps nothing, the wallet is unchanged
+        monkeypatch.setattr(_service, "ask_code", lambda email: "000000")
+        assert cli.main(["recover", "--card", card2]) == 10
+        assert "backup service" in capsys.readouterr().err
+        monkeypatch.setattr(_service, "ask_code", h.last_code)
         sim2.queue(finger(R_INDEX, 9))
         assert cli.main(["recover", "--card", card2]) == 0
         assert wallet["card_pubkey"] in capsys.readouterr().out
+        assert card_factor_on_flash(tmp_path / "card2") == factor  # from the service, blinded
+        evals = [r[0] for r in h.rows("SELECT action FROM audit") if r[0] == "oprf_card_eval"]
+        assert len(evals) == 2  # one at enrollment, one for the new card
         _sign(sim2, home2, 0x73, 10, capsys)
 
         # ---- and a third computer from the 24 words, with the new card ---------------------

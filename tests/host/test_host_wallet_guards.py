@@ -76,7 +76,7 @@ def test_enroll_over_an_existing_wallet_is_refused_and_nothing_changes(home, mon
     before = _files(home)
     card = FakeCard({"enroll": {"pubkey": OTHER, "blob": b"\x01" * 40}})
     _use(monkeypatch, enroll_cmd, card)
-    assert cli.main(["enroll", "--fingers", "r-index"]) == BadInputError.exit_code
+    assert cli.main(["enroll", "--fingers", "r-index", "--no-service"]) == BadInputError.exit_code
     assert "bioshard recover" in capsys.readouterr().err
     assert card.calls == []  # refused before the card is asked anything
     assert _files(home) == before
@@ -86,8 +86,8 @@ def test_enroll_force_keeps_dated_copies_never_overwritten(home, monkeypatch):
     old = _wallet(home)
     card = FakeCard({"enroll": {"pubkey": OTHER, "blob": b"\x01" * 40}})
     _use(monkeypatch, enroll_cmd, card)
-    assert cli.main(["enroll", "--fingers", "r-index", "--force"]) == 0
-    assert cli.main(["enroll", "--fingers", "r-index", "--force"]) == 0  # twice within a second
+    assert cli.main(["enroll", "--fingers", "r-index", "--force", "--no-service"]) == 0
+    assert cli.main(["enroll", "--fingers", "r-index", "--force", "--no-service"]) == 0  # twice within a second
     copies = sorted(home.glob("wallet.replaced-*.json"), key=lambda p: p.stat().st_mtime_ns)
     assert len(copies) == 2 and copies[0].read_bytes() != copies[1].read_bytes()
     first = json.loads(copies[0].read_text())
@@ -123,7 +123,7 @@ def test_backup_export_never_overwrites_another_backup(home, tmp_path, monkeypat
     first = f.read_bytes()
     card = FakeCard({"enroll": {"pubkey": OTHER, "blob": BLOB}})
     _use(monkeypatch, enroll_cmd, card)
-    assert cli.main(["enroll", "--fingers", "r-index", "--force"]) == 0
+    assert cli.main(["enroll", "--fingers", "r-index", "--force", "--no-service"]) == 0
     assert cli.main(["backup", "export", str(f)]) == BadInputError.exit_code
     assert f.read_bytes() == first  # the old card key's only backup is still there
     assert cli.main(["backup", "export", str(f), "--force"]) == 0

@@ -16,7 +16,7 @@ from ..errors import BadInputError
 from ._common import RESTORE_HINT
 from ._keep import keep_copy
 
-FIELDS = ("card_pubkey", "host_pubkey", "blob", "network", "descriptor")
+FIELDS = ("card_pubkey", "host_pubkey", "blob", "network", "descriptor", "card_factor")
 
 
 def register(sub):
