@@ -113,6 +113,13 @@ def test_jacobian_special_cases():
     assert ec.jadd(None, jA) == jA and ec.jadd(jA, None) == jA
     assert ec.to_affine(ec.jdouble(jA)) == _mul(ec.G, 10)
     assert ec.point_add(A, ec.negate(A)) is None
+    # Jacobian inputs with Z != 1 on both sides (jadd works on the curve where j2 is affine)
+    j2A = ec.jdouble(jA)
+    j3A = ec.jadd(j2A, jA)
+    assert j2A[2] != 1 and j3A[2] != 1
+    assert ec.to_affine(ec.jadd(j2A, j3A)) == _mul(ec.G, 25)
+    assert ec.to_affine(ec.jadd(j3A, j3A)) == _mul(ec.G, 30)
+    assert ec.jadd(j3A, (j3A[0], P - j3A[1], j3A[2])) is None
 
 
 def test_lift_x_and_compressed_encoding():
@@ -182,8 +189,9 @@ def _reductions(fn, *args):
     import bioshard_card.crypto.secp256k1_const as sc
     import bioshard_card.crypto.secp256k1_glv as sg
     import bioshard_card.crypto.secp256k1_jac as sj
+    import bioshard_card.crypto.secp256k1_ladder as sl
 
-    mods = (sc, sg, sj)
+    mods = (sc, sg, sj, sl)
     cp = _CountingP()
     for m in mods:
         m.P = cp

@@ -22,16 +22,16 @@
 # whose operation sequence follows the scalar's digits, only ever sees public scalars
 # (key-aggregation and nonce coefficients, verification challenges).
 #
-# Split in modules small enough to compile from source in a 100 KB heap:
-#   secp256k1_jac (constants, Jacobian add/double), secp256k1_comb (k*G),
-#   secp256k1_glv (k*Q); this module re-exports them with the encodings.
+# Split in modules small enough to compile from source in a 100 KB heap, one concept each:
+#   secp256k1_jac (constants, the Jacobian formulas and conversions: the one home of the
+#   curve arithmetic), secp256k1_comb (k*G), secp256k1_ladder (odd-multiple tables and the
+#   double-and-add over them), secp256k1_glv (k*Q, public k: GLV + wNAF), secp256k1_const
+#   (k*Q, secret k: GLV + regular windows); this module re-exports them with the encodings.
 #
 # Points: affine (x, y) tuples, None = infinity. Jacobian (X, Y, Z) = (X/Z^2, Y/Z^3), None = inf.
 from .secp256k1_comb import jmul_g
 from .secp256k1_glv import BETA, LAMBDA, jmul, jmul_multi, split_scalar
-from .secp256k1_jac import GX, GY, N, P, jadd, jdouble, to_affine, to_jacobian
-
-G = (GX, GY)
+from .secp256k1_jac import G, GX, GY, N, P, jadd, jdouble, to_affine, to_affine2, to_jacobian
 
 
 def inv(a):
@@ -143,17 +143,9 @@ def mul_g(k):
 
 
 def mul_g2(k1, k2):
-    """(k1*G, k2*G) as affine points with one shared inversion (Montgomery's trick): the two
-    halves of a MuSig2 nonce. Neither scalar may be 0 mod N."""
-    j1 = jmul_g(k1)
-    j2 = jmul_g(k2)
-    p = P
-    zi = pow(j1[2] * j2[2] % p, p - 2, p)
-    z1i = zi * j2[2] % p
-    z2i = zi * j1[2] % p
-    a = z1i * z1i % p
-    b = z2i * z2i % p
-    return ((j1[0] * a % p, j1[1] * a * z1i % p), (j2[0] * b % p, j2[1] * b * z2i % p))
+    """(k1*G, k2*G) as affine points with one shared inversion: the two halves of a MuSig2
+    nonce. Neither scalar may be 0 mod N."""
+    return to_affine2(jmul_g(k1), jmul_g(k2))
 
 
 def mul(pt, k):

@@ -1,5 +1,7 @@
-# k*Q by the GLV endomorphism and width-5 wNAF over an effective-affine table; see secp256k1.py.
-from .secp256k1_jac import N, P, jdouble
+# k*Q for public k: the GLV endomorphism and width-5 wNAF digits walked by secp256k1_ladder;
+# see secp256k1.py.
+from .secp256k1_jac import N, P
+from .secp256k1_ladder import ladder, odd_multiples
 
 # Endomorphism: lambda*(x, y) = (beta*x, y); lattice basis for splitting scalars (GLV).
 BETA = 0x7AE96A2B657C07106E64479EAC3434E99CF0497512F58995C1396C28719501EE
@@ -41,54 +43,6 @@ def _wnaf5(k, out):
     return i
 
 
-def _odd_multiples(x, y):
-    """Odd multiples 1P, 3P, ..., 15P of affine P, all rescaled to one shared Z.
-
-    Returns (xs, ys, zg): the true point i is (xs[i]/zg^2, ys[i]/zg^3). Built on the curve
-    isomorphic by d.Z where d = 2P is affine, so every step is a mixed addition; the z-ratios
-    of the chain bring every entry to the last entry's Z without any inversion."""
-    p = P
-    # d = 2P in Jacobian
-    A = x * x % p
-    B = y * y % p
-    C = B * B % p
-    D = x + B
-    D = 2 * (D * D - A - C) % p
-    E = 3 * A
-    dx = (E * E - 2 * D) % p
-    dy = (E * (D - dx) - 8 * C) % p
-    dz = 2 * y % p
-    # On the isomorphic curve, d = (dx, dy) is affine and P = (x*dz^2, y*dz^3, 1).
-    dz2 = dz * dz % p
-    X = x * dz2 % p
-    Y = y * dz2 * dz % p
-    Z = 1
-    xs = [X] * 8
-    ys = [Y] * 8
-    zr = [1] * 8  # zr[i] = Z_i / Z_{i-1}
-    for i in range(1, 8):
-        z2 = Z * Z % p
-        H = (dx * z2 - X) % p
-        r = (dy * z2 * Z - Y) % p
-        HH = H * H % p
-        HHH = H * HH % p
-        V = X * HH % p
-        X = (r * r - HHH - 2 * V) % p
-        Y = (r * (V - X) - Y * HHH) % p
-        Z = Z * H % p
-        xs[i] = X
-        ys[i] = Y
-        zr[i] = H
-    # Bring entry i to Z_7: multiply by (Z_7/Z_i)^2, ^3 with Z_7/Z_i = zr[i+1]*...*zr[7].
-    s = 1
-    for i in range(6, -1, -1):
-        s = s * zr[i + 1] % p
-        s2 = s * s % p
-        xs[i] = xs[i] * s2 % p
-        ys[i] = ys[i] * s2 * s % p
-    return xs, ys, Z * dz % p
-
-
 def jmul_multi(pts, ks):
     """sum(k_i * pt_i) in Jacobian coordinates (Strauss-Shamir): all scalars share one run
     of ~128 doublings. Each affine pt_i gets its odd-multiples table, its lambda-table, and
@@ -103,7 +57,7 @@ def jmul_multi(pts, ks):
         if k == 0 or pts[idx] is None:
             continue
         k1, k2 = split_scalar(k)
-        xs, ys, zg = _odd_multiples(pts[idx][0], pts[idx][1])
+        xs, ys, zg = odd_multiples(pts[idx][0], pts[idx][1])
         raw.append((xs, ys, k1, k2))
         zgs.append(zg)
     if not raw:
@@ -131,51 +85,7 @@ def jmul_multi(pts, ks):
             if n:
                 top = n if n > top else top
                 tabs.append((w, XT, ys))
-    inf = True
-    X = Y = Z = 0
-    for i in range(top - 1, -1, -1):
-        if not inf:
-            A = X * X % p
-            B = Y * Y % p
-            C = B * B % p
-            D = X + B
-            D = 2 * (D * D - A - C) % p
-            E = 3 * A
-            Z = 2 * Y * Z % p
-            X = (E * E - 2 * D) % p
-            Y = (E * (D - X) - 8 * C) % p
-        for w, XT, YT in tabs:
-            v = w[i]
-            if not v:
-                continue
-            if v < 128:
-                v >>= 1
-                x2 = XT[v]
-                y2 = YT[v]
-            else:
-                v = (256 - v) >> 1
-                x2 = XT[v]
-                y2 = p - YT[v]
-            if inf:
-                X, Y, Z = x2, y2, 1
-                inf = False
-                continue
-            # Mixed addition (Z2 = 1 in the common-Z frame): 8M + 3S
-            z2 = Z * Z % p
-            H = (x2 * z2 - X) % p
-            r = (y2 * z2 * Z - Y) % p
-            if H == 0:
-                if r == 0:
-                    X, Y, Z = jdouble((X, Y, Z))
-                else:
-                    inf = True
-                continue
-            HH = H * H % p
-            HHH = H * HH % p
-            V = X * HH % p
-            X = (r * r - HHH - 2 * V) % p
-            Y = (r * (V - X) - Y * HHH) % p
-            Z = Z * H % p
+    X, Y, Z, inf = ladder(tabs, top, 0)
     if inf:
         return None
     return (X, Y, Z * zc % p)
