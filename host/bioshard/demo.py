@@ -2,7 +2,9 @@
 
 1. boot the real firmware under MicroPython with simulated sensor, panel and BLE
 2. pair: authenticated key exchange, 6-digit code on the card, owner confirms on the card
-3. enroll an ordered sequence of two fingers (8 guided presses each, merged on the card) -> helper blob + card key
+3. enroll an ordered sequence of two fingers (8 guided presses each, merged on the card) -> helper blob + card key;
+   the card mixes in its card factor through the backup service (run in-process here: the owner's
+   emailed code is read from its outbox), so the computer's files alone cannot give the key share
 4. create the wallet: Secret A (encrypted at rest), the HD 2-of-2 MuSig2 Taproot descriptor
    tr(musig(A,B)/<0;1>/*), receive #0 checked on the card
 5. an HD receive: the host hands out the next unused address (receive #1), the card derives it
@@ -10,8 +12,9 @@
 6. co-sign a spend of that coin with change to change #1: the card derives both, shows outputs,
    change (with its index) and fee, the owner pages through and presents the finger sequence;
    the host aggregates, verifies and finalizes
-7. recovery: a brand-new card + the backed-up blob + the same fingers -> the same key share,
-   and it co-signs again (spending the change #1 coin)
+7. recovery: a brand-new card + the backed-up blob + the same fingers + the card factor from the
+   service (after its email check) -> the same key share, and it co-signs again (spending the
+   change #1 coin)
 The owner's fingers are synthetic prints from the project's own generator, so this runs
 without ../shared; every image still reaches the card as ZFM bytes over the simulated UART.
 """
@@ -21,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import keystore, pairing, state
+from . import card_factor, keystore, pairing, state
 from .card import connect
 from .cosign import cosign
 from .sim import synthetic
@@ -33,6 +36,7 @@ from .wallet.psbt_build import HdUtxo, build_hd
 
 FINGERS = [(2, 1), (7, 2)]  # (ISO finger position, synthetic finger number): right index, left index
 PASSPHRASE = "demo passphrase (use a real one)"
+EMAIL = "owner@example.org"
 NETWORK = "regtest"
 
 
@@ -92,16 +96,42 @@ def _presses(finger, impressions):
     return [("finger", finger_image(finger, i)) for i in impressions]
 
 
-def _enroll(card, sim, say):
+def _service(say):
+    """bioshard-backup in-process (its mail is an outbox the demo reads) and a signed-in client."""
+    from bioshard_backup.testing import Harness
+
+    from .facepass.client import BackupClient, HttpxTransport
+
+    h = Harness()
+    svc = BackupClient(HttpxTransport(h.client))
+    svc.start(EMAIL)
+    svc.verify(EMAIL, h.last_code(EMAIL))
+    say.detail("signed in to the backup service as %s with the emailed 6-digit code" % EMAIL)
+    return h, svc
+
+
+def _card_factor(card, svc, res, say):
+    done = card_factor.finish(card, svc, res)
+    say.detail("card factor: the card sent a blinded point %s…, the service answered (OPRF, "
+               "rate limited), the card unblinded and kept the factor; the computer never saw it"
+               % res["blinded"].hex()[:16])
+    return done
+
+
+def _enroll(card, sim, svc, say):
     actions = []
     for _, synth in FINGERS:
         actions += _presses(synth, range(ENROLL_PRESSES))
     sim.queue(*actions)
-    res = card.call("enroll", {"fingers": [f for f, _ in FINGERS], "presses": ENROLL_PRESSES, "network": NETWORK})
+    svc.card_key()
+    res = card.call("enroll", {"fingers": [f for f, _ in FINGERS], "presses": ENROLL_PRESSES, "network": NETWORK,
+                               "factor": True})
     sim.clear_queue()
+    blob = res["blob"]
+    res = _card_factor(card, svc, res, say)
     say.detail("helper blob: %d bytes (public; backed up by the host); card key share pubkey %s…"
-               % (len(res["blob"]), res["pubkey"].hex()[:16]))
-    return res["blob"], res["pubkey"]
+               % (len(blob), res["pubkey"].hex()[:16]))
+    return blob, res["pubkey"]
 
 
 def _create_wallet(card, sim, home, card_pub, say):
@@ -233,12 +263,14 @@ def run(out_dir="out/demo", say=None, keep_state=False):
             _pair(sim, home, say)
             with connect("sim:" + sim.ble_path, home=home) as card:
                 say("Enrolling an ordered sequence of two fingers: right index, then left index")
-                blob, card_pub = _enroll(card, sim, say)
+                h, svc = _service(say)
+                blob, card_pub = _enroll(card, sim, svc, say)
                 (home / "helper_blob.bin").write_bytes(blob)
                 say("Creating the 2-of-2 wallet")
                 secret_a, host_pub, desc, addr = _create_wallet(card, sim, home, card_pub, say)
                 state.save({"card_pubkey": card_pub.hex(), "host_pubkey": host_pub.hex(), "network": NETWORK,
                             "blob": blob.hex(), "descriptor": str(desc),
+                            "card_factor": {"service": "in-process", "email": EMAIL},
                             "next_receive": 1}, home)  # receive #0 was shown at creation
                 say("An HD receive: the next unused address, derived and shown by the card")
                 index = _hd_receive(card, sim, home, desc, say)
@@ -253,14 +285,18 @@ def run(out_dir="out/demo", say=None, keep_state=False):
                 card.call("portfolio.push", {"balance": 999_000, "txs": [["sent to friend", -1_501_000],
                                                                          ["received", 2_500_000]]}, timeout=30)
                 say.detail("the card now shows 0.00999000 BTC and the last two transactions while idle")
-        say("Recovery: the card is lost; a brand-new card, the backed-up blob and the same fingers")
+        say("Recovery: the card is lost; a brand-new card, the backed-up blob, the same fingers and the "
+            "card factor from the backup service")
         sim2 = SimCard(state_dir=out / "card2", screens_dir=screens / "card2")
         with sim2:
             _pair(sim2, home, say)
             with connect("sim:" + sim2.ble_path, home=home) as card:
                 sim2.queue(*[("finger", finger_image(s, 11)) for _, s in FINGERS])
-                res = card.call("recover", {"blob": blob, "network": NETWORK})
+                res = card.call("recover", {"blob": blob, "network": NETWORK, "factor": True})
                 sim2.clear_queue()
+                svc.start(EMAIL)  # a new sign-in: the new card's factor needs the email check again
+                svc.verify(EMAIL, h.last_code(EMAIL))
+                res = _card_factor(card, svc, res, say)
                 same = res["pubkey"] == card_pub
                 say.detail("new card derived card key %s… — same as before: %s" % (res["pubkey"].hex()[:16], same))
                 if not same:

@@ -41,3 +41,10 @@ def test_demo_hd_receive_and_change_to_index_1(tmp_path):
     for tx, spk, amount in ((tx1, r1, 2_500_000), (tx2, c1, tx1.vout[1].value)):
         msg = tx.sighash_taproot(0, [embit_script.Script(spk)], [amount])
         assert PublicKeyXOnly(spk[2:]).verify(tx.vin[0].witness.items[0], msg)
+    # both cards hold the same card factor (the second got it from the service, blinded)
+    from bioshard_card.storage import RecordStore
+    from bioshard_card.wallet_record import WalletRecord
+
+    f1, f2 = (WalletRecord.from_bytes(RecordStore(str(tmp_path / "demo" / c / "flash")).read("wallet")).factor
+              for c in ("card1", "card2"))
+    assert f1 is not None and f1 == f2
