@@ -1,9 +1,9 @@
 # k*Q for a SECRET k (ECDH, e.g. pairing): GLV halves, each written in regular signed-odd
 # window form (every 4-bit window holds one odd digit in -15..15, never 0), so the sequence of
 # doublings and additions is the same for every scalar: 33 x 4 doublings and 2 x 34 additions,
-# plus one fixed correction addition per half. About 15% slower than the wNAF in
+# plus one fixed correction addition per half. About 25% slower than the wNAF in
 # secp256k1_glv, which skips zero digits and so follows the scalar's bits (fine for public
-# scalars, not for secret ones). Python big ints are still not constant time; this removes
+# scalars, not for secret ones); both walk their digits with secp256k1_ladder. Python big ints are still not constant time; this removes
 # the operation-pattern leak, the largest one we control.
 from .secp256k1_glv import BETA, split_scalar
 from .secp256k1_jac import N, P, madd
