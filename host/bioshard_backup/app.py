@@ -197,39 +197,27 @@ def create_app(db, outbox, keyring, clock=None):
         except oprf.OprfError:
             raise BadInput("blinded is not a valid compressed secp256k1 point") from None
 
-    @app.post("/v1/oprf/owner/key")
-    def owner_key(request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, "oprf_owner_key"):
-                return create_key(c, "owner:" + email, now)
+    # Two owner keys: the face pass's ("owner") and the card factor's ("card", docs/threat-model.md)
+    # — separate, so each has its own rate limit and audit trail and neither answers for the other.
+    def owner_oprf_routes(kind, ref):
+        @app.post("/v1/oprf/%s/key" % kind)
+        def key(request: Request):
+            now = clock.now()
+            with tx() as c:
+                email = owner(c, request, now)
+                with audited(c, request, now, email, "oprf_%s_key" % kind):
+                    return create_key(c, ref + email, now)
 
-    @app.post("/v1/oprf/owner/eval")
-    def owner_eval(body: BlindedBody, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, "oprf_owner_eval"):
-                return eval_key(c, "owner:" + email, body.blinded, now)
+        @app.post("/v1/oprf/%s/eval" % kind)
+        def evaluate(body: BlindedBody, request: Request):
+            now = clock.now()
+            with tx() as c:
+                email = owner(c, request, now)
+                with audited(c, request, now, email, "oprf_%s_eval" % kind):
+                    return eval_key(c, ref + email, body.blinded, now)
 
-    # The card factor (docs/threat-model.md): a separate key, so its rate limit and audit
-    # trail are the card's own and a face-pass evaluation can never stand in for one.
-    @app.post("/v1/oprf/card/key")
-    def card_key(request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, "oprf_card_key"):
-                return create_key(c, "card:" + email, now)
-
-    @app.post("/v1/oprf/card/eval")
-    def card_eval(body: BlindedBody, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, "oprf_card_eval"):
-                return eval_key(c, "card:" + email, body.blinded, now)
+    owner_oprf_routes("owner", "owner:")
+    owner_oprf_routes("card", "card:")
 
     @app.post("/v1/checkin")
     def checkin(request: Request):
