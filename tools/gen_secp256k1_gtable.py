@@ -1,8 +1,9 @@
 """Generate firmware/bioshard_card/crypto/secp256k1_gtable.py: the comb table for k*G.
 
-Entry m (1..255) is sum over teeth j with bit j of m set of 2^(32*j) * G, as affine x || y
-(32 + 32 bytes, big endian), stored in chunk (m - 1) >> 4 at offset ((m - 1) & 15) * 64. Computed here with textbook affine
-arithmetic, independent of the card's Jacobian code, so a test can regenerate and compare.
+Entry m (1..255) is sum over teeth j with bit j of m set of 2^(32*j) * G, i.e. s_m * G with
+s_m = sum of those 2^(32*j), as affine x || y (32 + 32 bytes, big endian), stored in chunk
+(m - 1) >> 4 at offset ((m - 1) & 15) * 64. Computed with libsecp256k1 (coincurve),
+independent of the card's arithmetic, so a test can regenerate and compare.
 
     python tools/gen_secp256k1_gtable.py            # rewrite the module
     python tools/gen_secp256k1_gtable.py --check    # exit 1 if the committed module differs
@@ -10,41 +11,17 @@ arithmetic, independent of the card's Jacobian code, so a test can regenerate an
 import sys
 from pathlib import Path
 
-P = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
-G = (0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798,
-     0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8)
+from coincurve import PrivateKey
+
 OUT = Path(__file__).resolve().parent.parent / "firmware/bioshard_card/crypto/secp256k1_gtable.py"
 
 
-def add(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if a[0] == b[0] and (a[1] + b[1]) % P == 0:
-        return None
-    if a == b:
-        lam = 3 * a[0] * a[0] * pow(2 * a[1], P - 2, P) % P
-    else:
-        lam = (b[1] - a[1]) * pow(b[0] - a[0], P - 2, P) % P
-    x = (lam * lam - a[0] - b[0]) % P
-    return (x, (lam * (a[0] - x) - a[1]) % P)
-
-
 def table_bytes():
-    teeth = []
-    t = G
-    for j in range(8):
-        teeth.append(t)
-        for _ in range(32):
-            t = add(t, t)
     out = bytearray()
     for m in range(1, 256):
-        acc = None
-        for j in range(8):
-            if m >> j & 1:
-                acc = add(acc, teeth[j])
-        out += acc[0].to_bytes(32, "big") + acc[1].to_bytes(32, "big")
+        s = sum(1 << (32 * j) for j in range(8) if m >> j & 1)
+        # uncompressed SEC1: 0x04 || x || y
+        out += PrivateKey(s.to_bytes(32, "big")).public_key.format(compressed=False)[1:]
     return bytes(out)
 
 
