@@ -13,6 +13,12 @@ def finish(card, svc, res):
     blinded = res.get("blinded") if isinstance(res, dict) else None
     if not isinstance(blinded, (bytes, bytearray)) or len(blinded) != 33:
         raise CardRefusedError("the card did not ask for its card factor (firmware without it?)")
-    evaluated = svc.card_eval(blinded)
-    done = card.call("factor.finish", {"evaluated": evaluated})
-    return done
+    from .facepass.client import ServiceError
+
+    try:
+        evaluated = svc.card_eval(blinded)
+    except ServiceError as e:
+        # the card drops its pending request with this session: nothing was written anywhere
+        raise ServiceError(e.status, e.code, "%s; nothing was saved on the card or here, run the command again"
+                           % str(e).split(": ", 1)[-1].rsplit(" (", 1)[0]) from None
+    return card.call("factor.finish", {"evaluated": evaluated})

@@ -142,3 +142,34 @@ def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
         monkeypatch.setattr("sys.stdin", io.StringIO(words + "\n"))
         assert cli.main(["wallet", "restore-secret", "--words"]) == 0
         _sign(sim2, home3, 0x74, 11, capsys)
+
+
+def test_enroll_when_the_service_fails_after_the_presses_saves_nothing(tmp_path, monkeypatch, capsys):
+    """The service answers the sign-in but not the evaluation (rate limit): exit 10, a message
+    that says nothing was saved, no wallet.json here and no wallet record on the card."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("BIOSHARD_HOME", str(home))
+    monkeypatch.setenv("BIOSHARD_PASSPHRASE", "first computer passphrase")
+    orig = pairing.HostPairing.confirm_code
+    monkeypatch.setattr(pairing.HostPairing, "confirm_code", lambda self, typed: orig(self, self.code))
+    h = Harness()
+    monkeypatch.setattr(_service, "connect_service", lambda url: BackupClient(HttpxTransport(h.client)))
+    monkeypatch.setattr(_service, "ask_code", h.last_code)
+    monkeypatch.delenv("BIOSHARD_BACKUP_TOKEN", raising=False)
+    hdr = h.login(OWNER)
+    h.client.post("/v1/oprf/card/key", headers=hdr)
+    for _ in range(5):  # the hour's evaluations are spent
+        h.client.post("/v1/oprf/card/eval", json={"blinded": "02" + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"},
+                      headers=hdr)
+    with SimCard(state_dir=tmp_path / "card", screens_dir=tmp_path / "screens") as sim:
+        card = "sim:" + sim.ble_path
+        sim.queue(tap())
+        assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
+        sim.queue(*[finger(R_INDEX, i) for i in range(8)])
+        capsys.readouterr()
+        assert cli.main(["enroll", "--card", card, "--fingers", "r-index", "--network", "regtest",
+                         "--service", SERVICE, "--email", OWNER]) == 10
+        err = capsys.readouterr().err
+        assert "nothing was saved" in err and "Traceback" not in err
+        assert not (home / "wallet.json").exists()
+        assert not (tmp_path / "card" / "flash" / "wallet").exists()
