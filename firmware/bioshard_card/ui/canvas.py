@@ -15,6 +15,7 @@ except ImportError:
     const = lambda x: x
 
 from .fb import FrameBuffer, MONO_HLSB
+from .rects import Rects
 
 PANEL_W = const(122)  # RAM / portrait width (gate lines are rows)
 PANEL_H = const(250)
@@ -31,7 +32,7 @@ def new_buffer():
     return bytearray(BUF_SIZE)
 
 
-class Canvas:
+class Canvas(Rects):
     """Landscape (WIDTH x HEIGHT) primitives drawn into a portrait MONO_HLSB panel buffer."""
 
     def __init__(self, buf=None, rotation=90):
@@ -59,21 +60,6 @@ class Canvas:
             self.fb.fill_rect(y, PANEL_H - x - w, h, w, c)
         else:
             self.fb.fill_rect(PANEL_W - y - h, x, h, w, c)
-
-    def hline(self, x, y, w, c):
-        self.fill_rect(x, y, w, 1, c)
-
-    def vline(self, x, y, h, c):
-        self.fill_rect(x, y, 1, h, c)
-
-    def rect(self, x, y, w, h, c, fill=False):
-        if fill:
-            self.fill_rect(x, y, w, h, c)
-            return
-        self.fill_rect(x, y, w, 1, c)
-        self.fill_rect(x, y + h - 1, w, 1, c)
-        self.fill_rect(x, y, 1, h, c)
-        self.fill_rect(x + w - 1, y, 1, h, c)
 
     def get(self, x, y):
         """Landscape pixel value (for tests and the simulator cross-check)."""

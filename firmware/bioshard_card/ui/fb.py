@@ -5,9 +5,11 @@
 try:
     from framebuf import FrameBuffer, MONO_HLSB  # noqa: F401  (re-exported)
 except ImportError:
+    from .rects import Rects
+
     MONO_HLSB = 3  # same value as MicroPython's framebuf.MONO_HLSB
 
-    class FrameBuffer:
+    class FrameBuffer(Rects):
         """Pure-Python MONO_HLSB frame buffer: rows of ceil(stride/8) bytes, bit 7 = leftmost."""
 
         def __init__(self, buf, width, height, fmt, stride=None):
@@ -67,18 +69,3 @@ except ImportError:
                 self.buf[i] |= m
             else:
                 self.buf[i] &= ~m & 0xFF
-
-        def hline(self, x, y, w, c):
-            self.fill_rect(x, y, w, 1, c)
-
-        def vline(self, x, y, h, c):
-            self.fill_rect(x, y, 1, h, c)
-
-        def rect(self, x, y, w, h, c, f=False):
-            if f:
-                self.fill_rect(x, y, w, h, c)
-                return
-            self.fill_rect(x, y, w, 1, c)
-            self.fill_rect(x, y + h - 1, w, 1, c)
-            self.fill_rect(x, y, 1, h, c)
-            self.fill_rect(x + w - 1, y, 1, h, c)
