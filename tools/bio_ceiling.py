@@ -36,10 +36,15 @@ from bioshard_card.bio import vault  # noqa: E402
 
 A2R = 2 * np.pi / 256  # ISO angle units -> radians
 ENROLL = 3
+DIST, ANGLE = 12.0, 20  # matching tolerances: px, ISO angle units
 
 
-def best_overlap(enrolled, query, dist=12.0, angle=20):
-    """Largest one-to-one-ish match count over rigid transforms from every minutia pair."""
+def transformed(enrolled, query):
+    """Every query minutia moved by every pair hypothesis (i, j): query i onto enrolled j.
+
+    Returns (ta, tb, dth, dx, dy): the angles in radians, dth[i, j] the hypothesis' rotation,
+    dx/dy[i, j, k, l] where query minutia k lands under (i, j) minus enrolled minutia l. Both
+    matchers (best_overlap here, extractor_compare's faster one) decide on these very values."""
     a = np.asarray([m[:3] for m in query], float)
     b = np.asarray([m[:3] for m in enrolled], float)
     xa, ya, ta = a[:, 0], -a[:, 1], a[:, 2] * A2R
@@ -50,20 +55,40 @@ def best_overlap(enrolled, query, dist=12.0, angle=20):
     ry = ya[None, None, :] - ya[:, None, None]
     tx = c[:, :, None] * rx - s[:, :, None] * ry + xb[None, :, None]
     ty = s[:, :, None] * rx + c[:, :, None] * ry + yb[None, :, None]
+    return ta, tb, dth, tx[..., None] - xb, ty[..., None] - yb
+
+
+def best_overlap(enrolled, query, dist=DIST, angle=ANGLE):
+    """Largest one-to-one-ish match count over rigid transforms from every minutia pair."""
+    ta, tb, dth, dx, dy = transformed(enrolled, query)
     tt = ta[None, None, :] + dth[:, :, None]
-    dx = tx[..., None] - xb
-    dy = ty[..., None] - yb
     da = np.abs((tt[..., None] - tb + np.pi) % (2 * np.pi) - np.pi)
     ok = (dx * dx + dy * dy < dist * dist) & (da < angle * A2R)
     # matched query minutiae and matched enrolled minutiae; the smaller bounds a 1:1 matching
     return int(np.minimum(ok.any(3).sum(2), ok.any(2).sum(2)).max())
 
 
-def _score(enrolled, query):
+def score(enrolled, query, overlap=best_overlap):
+    """m^2 / (n_query * n_enrolled), m the overlap; 0 below two minutiae on either side."""
     if len(enrolled) < 2 or len(query) < 2:
         return 0.0
-    m = best_overlap(enrolled, query)
+    m = overlap(enrolled, query)
     return m * m / (len(enrolled) * len(query))
+
+
+def scores(db, overlap=best_overlap, enroll=ENROLL):
+    """(genuine, impostor) score lists of one database {finger: [minutiae per impression]}:
+    each query's best score over the finger's enrolled impressions."""
+    gen, imp = [], []
+    for f, imps in db.items():
+        enr = [m for m in imps[:enroll] if m]
+        for q in imps[enroll:]:
+            gen.append(max((score(e, q or [], overlap) for e in enr), default=0.0))
+        for f2, imps2 in db.items():
+            if f2 != f:
+                imp.extend(max((score(e, q or [], overlap) for e in enr), default=0.0)
+                           for q in imps2)
+    return gen, imp
 
 
 def fnmr_at(gen, imp, fmrs=(0.01, 0.001, 0.0)):
@@ -84,14 +109,7 @@ def fnmr_at(gen, imp, fmrs=(0.01, 0.001, 0.0)):
 def matcher(dbs):
     per, G, I = {}, [], []
     for name, db in dbs.items():
-        g, i = [], []
-        for f, imps in db.items():
-            enr = [m for m in imps[:ENROLL] if m]
-            for q in imps[ENROLL:]:
-                g.append(max((_score(e, q or []) for e in enr), default=0.0))
-            for f2, imps2 in db.items():
-                if f2 != f:
-                    i.extend(max((_score(e, q or []) for e in enr), default=0.0) for q in imps2)
+        g, i = scores(db)
         per[name] = dict(fnmr_at(g, i), genuine=len(g), impostor=len(i))
         G += g
         I += i

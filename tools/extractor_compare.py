@@ -38,9 +38,11 @@ sys.path[:0] = [str(REPO / "firmware"), str(REPO / "host")]
 
 from bioshard.bio import eval as ev  # noqa: E402
 
-A2R = 2 * np.pi / 256  # ISO angle units -> radians
-ENROLL = 3
-DIST, ANGLE = 12.0, 20  # bio_ceiling.best_overlap's tolerances (px, ISO angle units)
+import bio_ceiling as bc  # noqa: E402  (tools/, this script's folder)
+
+A2R = bc.A2R
+ENROLL = bc.ENROLL
+DIST, ANGLE = bc.DIST, bc.ANGLE
 FMRS = (0.01, 0.001)
 
 
@@ -49,25 +51,14 @@ FMRS = (0.01, 0.001)
 def best_overlap(enrolled, query, dist=DIST, angle=ANGLE):
     """bio_ceiling.best_overlap, same result, several times faster.
 
-    The same float expressions as bio_ceiling for the transformed positions, but the angle
+    The same transformed positions (bio_ceiling.transformed), but the angle
     test (and the 1:1 counting) only on the (hypothesis, query, enrolled) triples whose
     positions already agree: a few hundred of the n^4, so every decision is the same and
     the 4-D work is four passes instead of a dozen."""
     if not len(enrolled) or not len(query):
         return 0
-    a = np.asarray([m[:3] for m in query], float)
-    b = np.asarray([m[:3] for m in enrolled], float)
-    na, nb = len(a), len(b)
-    xa, ya, ta = a[:, 0], -a[:, 1], a[:, 2] * A2R
-    xb, yb, tb = b[:, 0], -b[:, 1], b[:, 2] * A2R
-    dth = tb[None, :] - ta[:, None]  # hypothesis (i, j): query i onto enrolled j
-    c, s = np.cos(dth), np.sin(dth)
-    rx = xa[None, None, :] - xa[:, None, None]
-    ry = ya[None, None, :] - ya[:, None, None]
-    tx = c[:, :, None] * rx - s[:, :, None] * ry + xb[None, :, None]
-    ty = s[:, :, None] * rx + c[:, :, None] * ry + yb[None, :, None]
-    dx = tx[..., None] - xb
-    dy = ty[..., None] - yb
+    na, nb = len(query), len(enrolled)
+    ta, tb, dth, dx, dy = bc.transformed(enrolled, query)
     dx *= dx
     dy *= dy
     dx += dy
@@ -88,23 +79,12 @@ def best_overlap(enrolled, query, dist=DIST, angle=ANGLE):
 
 
 def score(enrolled, query):
-    if len(enrolled) < 2 or len(query) < 2:
-        return 0.0
-    m = best_overlap(enrolled, query)
-    return m * m / (len(enrolled) * len(query))
+    return bc.score(enrolled, query, best_overlap)
 
 
 def scores(db, enroll=ENROLL):
     """(genuine, impostor) score lists of one database {finger: [minutiae per impression]}."""
-    gen, imp = [], []
-    for f, imps in db.items():
-        enr = [m for m in imps[:enroll] if m]
-        for q in imps[enroll:]:
-            gen.append(max((score(e, q or []) for e in enr), default=0.0))
-        for f2, imps2 in db.items():
-            if f2 != f:
-                imp.extend(max((score(e, q or []) for e in enr), default=0.0) for q in imps2)
-    return gen, imp
+    return bc.scores(db, best_overlap, enroll)
 
 
 def thresholds(imp, fmrs=FMRS):
