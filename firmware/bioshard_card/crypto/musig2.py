@@ -7,6 +7,11 @@
 # Errors as in the BIP: ValueError for malformed input (messages match the official vectors),
 # InvalidContributionError(signer, contrib) naming who sent something invalid.
 #
+# The one implementation of the protocol, for the card and the host: every function with curve
+# arithmetic takes the curve backend as a last argument `ec`, by default the card's
+# pure-Python secp256k1; host/bioshard/signing.py binds ec to libsecp256k1 (ec_coincurve).
+# The backend interface is described in musig2_keyagg.py.
+#
 # Values in the signing session are contexts as plain tuples (MicroPython has no NamedTuple):
 #   KeyAggContext  = (Q, gacc, tacc)
 #   SessionContext = (aggnonce, pubkeys, tweaks, is_xonly, msg)
@@ -18,12 +23,12 @@
 # is memoised in a one-entry cache, so the card's sign() and its own self-verification do not
 # aggregate keys twice, and the host verifying then aggregating does not either. Nothing
 # derived from a secret is ever cached.
-from . import secp256k1 as ec
+from . import secp256k1
 from .hashes import tagged_hash
 from .musig2_keyagg import (  # noqa: F401  (re-exported BIP-327 names)
-    InvalidContributionError, N, _b32, _int, _xor, apply_tweak, get_plain_pk, get_xonly_pk,
-    individual_pk, key_agg, key_agg_and_tweak, key_agg_coeff, key_sort)
-from .musig2_nonce import nonce_agg, nonce_gen, nonce_gen_internal  # noqa: F401
+    InvalidContributionError, N, _b32, _int, _xor, apply_tweak, get_plain_pk,
+    get_xonly_pk, individual_pk, key_agg, key_agg_and_tweak, key_agg_coeff, key_sort)
+from .musig2_nonce import nonce_agg, nonce_gen, nonce_gen_internal, nonce_pair  # noqa: F401
 
 
 def SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg):
@@ -33,13 +38,13 @@ def SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg):
 _session_cache = [None, None]  # [key, values]: public data only
 
 
-def get_session_values(session_ctx):
+def get_session_values(session_ctx, ec=secp256k1):
     """(Q, gacc, tacc, b, R, e) of a session."""
     aggnonce, pubkeys, tweaks, is_xonly, msg = session_ctx
-    key = (aggnonce, tuple(pubkeys), tuple(tweaks), tuple(bool(x) for x in is_xonly), msg)
+    key = (ec, aggnonce, tuple(pubkeys), tuple(tweaks), tuple(bool(x) for x in is_xonly), msg)
     if _session_cache[0] == key:
         return _session_cache[1]
-    Q, gacc, tacc = key_agg_and_tweak(pubkeys, tweaks, is_xonly)
+    Q, gacc, tacc = key_agg_and_tweak(pubkeys, tweaks, is_xonly, ec)
     qx = ec.xbytes(Q)
     b = _int(tagged_hash("MuSig/noncecoef", aggnonce + qx + msg)) % N
     try:
@@ -73,7 +78,7 @@ def _wipe(buf, n):
         buf[i] = 0
 
 
-def sign(secnonce, sk, session_ctx, pk=None, pubnonce=None):
+def sign(secnonce, sk, session_ctx, pk=None, pubnonce=None, ec=secp256k1):
     """Partial signature. Zeroes secnonce[0:64] first, so a second call with the same
     secnonce raises ValueError.
 
@@ -82,7 +87,7 @@ def sign(secnonce, sk, session_ctx, pk=None, pubnonce=None):
     round 1 (saves two k*G). The self-verification then checks the signature against what the
     other signers actually hold, so a secnonce corrupted in RAM between the rounds is caught
     too, which recomputing the pubnonce from that corrupted secnonce would not catch."""
-    Q, gacc, _, b, R, e = get_session_values(session_ctx)
+    Q, gacc, _, b, R, e = get_session_values(session_ctx, ec)
     k_1_ = _int(secnonce[0:32])
     k_2_ = _int(secnonce[32:64])
     # Overwrite the secnonce with zeros so that a subsequent sign() with it raises.
@@ -111,7 +116,7 @@ def sign(secnonce, sk, session_ctx, pk=None, pubnonce=None):
         pubnonce = ec.cbytes(R_s1) + ec.cbytes(R_s2)
     # Correctness check (fault attacks, bugs): never release a partial signature that does
     # not verify. Costs about as much as the signature itself.
-    if not partial_sig_verify_internal(psig, pubnonce, pk, session_ctx):
+    if not partial_sig_verify_internal(psig, pubnonce, pk, session_ctx, ec):
         raise RuntimeError("partial signature failed self-verification")
     return psig
 
@@ -121,44 +126,42 @@ def _det_nonce_hash(sk_, aggothernonce, aggpk, msg, i):
     return _int(tagged_hash("MuSig/deterministic/nonce", buf))
 
 
-def deterministic_sign(sk, aggothernonce, pubkeys, tweaks, is_xonly, msg, rand):
+def deterministic_sign(sk, aggothernonce, pubkeys, tweaks, is_xonly, msg, rand, ec=secp256k1):
     """(pubnonce, psig) for the last signer, stateless: the nonce is derived from sk, the
     other signers' aggregate nonce, the aggregate key and msg (and optional rand)."""
     if rand is not None:
         sk_ = _xor(sk, tagged_hash("MuSig/aux", rand))
     else:
         sk_ = sk
-    aggpk = get_xonly_pk(key_agg_and_tweak(pubkeys, tweaks, is_xonly))
+    aggpk = get_xonly_pk(key_agg_and_tweak(pubkeys, tweaks, is_xonly, ec), ec)
     k_1 = _det_nonce_hash(sk_, aggothernonce, aggpk, msg, 0) % N
     k_2 = _det_nonce_hash(sk_, aggothernonce, aggpk, msg, 1) % N
     if k_1 == 0 or k_2 == 0:
         raise RuntimeError("zero nonce")
-    R_s1, R_s2 = ec.mul_g2(k_1, k_2)
-    pubnonce = ec.cbytes(R_s1) + ec.cbytes(R_s2)
-    secnonce = bytearray(_b32(k_1) + _b32(k_2) + individual_pk(sk))
+    secnonce, pubnonce = nonce_pair(k_1, k_2, individual_pk(sk, ec), ec)
     try:
-        aggnonce = nonce_agg([pubnonce, aggothernonce])
+        aggnonce = nonce_agg([pubnonce, aggothernonce], ec)
     except Exception:
         raise InvalidContributionError(None, "aggothernonce")
     psig = sign(secnonce, sk, SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg),
-                pubnonce=pubnonce)
+                pubnonce=pubnonce, ec=ec)
     return (pubnonce, psig)
 
 
 # --- verification and aggregation ----------------------------------------------------------
 
-def partial_sig_verify(psig, pubnonces, pubkeys, tweaks, is_xonly, msg, i):
+def partial_sig_verify(psig, pubnonces, pubkeys, tweaks, is_xonly, msg, i, ec=secp256k1):
     if len(pubnonces) != len(pubkeys):
         raise ValueError("The `pubnonces` and `pubkeys` arrays must have the same length.")
     if len(tweaks) != len(is_xonly):
         raise ValueError("The `tweaks` and `is_xonly` arrays must have the same length.")
-    aggnonce = nonce_agg(pubnonces)
+    aggnonce = nonce_agg(pubnonces, ec)
     session_ctx = SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg)
-    return partial_sig_verify_internal(psig, pubnonces[i], pubkeys[i], session_ctx)
+    return partial_sig_verify_internal(psig, pubnonces[i], pubkeys[i], session_ctx, ec)
 
 
-def partial_sig_verify_internal(psig, pubnonce, pk, session_ctx):
-    Q, gacc, _, b, R, e = get_session_values(session_ctx)
+def partial_sig_verify_internal(psig, pubnonce, pk, session_ctx, ec=secp256k1):
+    Q, gacc, _, b, R, e = get_session_values(session_ctx, ec)
     s = _int(psig)
     if s >= N:
         return False
@@ -167,30 +170,18 @@ def partial_sig_verify_internal(psig, pubnonce, pk, session_ctx):
     P = ec.cpoint(pk)
     a = _session_key_agg_coeff(session_ctx, pk)
     g = 1 if ec.has_even_y(Q) else N - 1
-    g_ = g * gacc % N
-    # Check s*G == Re_s + c*P with Re_s = +-(R_s1 + b*R_s2), c = e*a*g_, rearranged as
+    # Check s*G == Re_s + c*P with Re_s = +-(R_s1 + b*R_s2), c = e*a*g*gacc, rearranged as
     #   s*G - c*P -+ b*R_s2 == +-R_s1
-    # so the two variable-base products share one run of doublings (jmul_multi).
-    c = e * a * g_ % N
+    # so the two variable-base products share one run of doublings (jmul_multi), and compared
+    # as lhs + -+R_s1 == infinity, which needs no inversion.
+    c = e * a * g * gacc % N
     even = ec.has_even_y(R)
     lhs = ec.jadd(ec.jmul_g(s), ec.jmul_multi((P, R_s2), (N - c, N - b if even else b)))
-    rhs = (R_s1[0], R_s1[1] if even else ec.P - R_s1[1], 1)
-    return _jeq(lhs, rhs)
+    return ec.jadd(lhs, ec.to_jacobian(ec.negate(R_s1) if even else R_s1)) is None
 
 
-def _jeq(a, b):
-    """Equality of two Jacobian points without inversions."""
-    if a is None or b is None:
-        return a is None and b is None
-    p = ec.P
-    za2 = a[2] * a[2] % p
-    zb2 = b[2] * b[2] % p
-    return ((a[0] * zb2 - b[0] * za2) % p == 0
-            and (a[1] * zb2 * b[2] - b[1] * za2 * a[2]) % p == 0)
-
-
-def partial_sig_agg(psigs, session_ctx):
-    Q, _, tacc, _, R, e = get_session_values(session_ctx)
+def partial_sig_agg(psigs, session_ctx, ec=secp256k1):
+    Q, _, tacc, _, R, e = get_session_values(session_ctx, ec)
     s = 0
     for i in range(len(psigs)):
         s_i = _int(psigs[i])
