@@ -11,16 +11,12 @@ def sensor_uart(pins):
     packets; drivers/zfm_link_setup). A sensor that does not answer is not fatal here: the
     UART is returned anyway and the app's own VfyPwd shows the error on the panel."""
     global SENSOR_LINK
-    from bioshard_card.drivers.zfm_codes import ZFMException
-    from bioshard_card.drivers.zfm_link_setup import bring_up
+    from bioshard_card.drivers.zfm_link_setup import board_bring_up
 
     # rxbuf holds three whole 256-byte data packets (+ 11 B framing each): at 115200 baud a
     # packet lasts 23 ms, so the app may be late by ~50 ms without losing a byte.
     uart = UART(2, baudrate=SENSOR_BAUD, tx=pins["sensor_tx"], rx=pins["sensor_rx"], timeout=1000, rxbuf=1024)
-    try:
-        SENSOR_LINK = bring_up(uart, timeout_ms=1000)
-    except ZFMException as e:
-        SENSOR_LINK = e
+    SENSOR_LINK = board_bring_up(uart, timeout_ms=1000)
     return uart
 
 

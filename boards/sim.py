@@ -23,14 +23,10 @@ def sensor_uart():
     # (a UART at the wrong rate hears nothing valid), so the probing is really exercised.
     global SENSOR_LINK
     from sim_bus import SimUART
-    from bioshard_card.drivers.zfm_codes import ZFMException
-    from bioshard_card.drivers.zfm_link_setup import bring_up
+    from bioshard_card.drivers.zfm_link_setup import board_bring_up
 
     uart = SimUART(_path("sensor.sock"), timeout_ms=1000, baudrate=SENSOR_BAUD)
-    try:
-        SENSOR_LINK = bring_up(uart, timeout_ms=1000)
-    except ZFMException as e:
-        SENSOR_LINK = e
+    SENSOR_LINK = board_bring_up(uart, timeout_ms=1000)
     return uart
 
 

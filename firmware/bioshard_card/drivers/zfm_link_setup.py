@@ -149,6 +149,15 @@ def bring_up(uart, password=0, address=0xFFFFFFFF, baud=FAST_BAUD, packet_size=F
         raise
 
 
+def board_bring_up(uart, timeout_ms=1000):
+    """bring_up for a board at boot: the SensorLink, or the ZFMException that ended it. A
+    sensor that does not answer is not fatal there: the app's own VfyPwd shows the error."""
+    try:
+        return bring_up(uart, timeout_ms=timeout_ms)
+    except ZFMException as e:
+        return e
+
+
 def open_sensor(uart, **kw):
     """ZFM on `uart` after bring_up; the driver already knows the packet size. .link holds
     the SensorLink."""
