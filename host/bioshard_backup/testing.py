@@ -6,6 +6,9 @@ FastAPI TestClient, and a `login(email)` that reads the code from the outbox.
 """
 import os
 import re
+import socket
+import threading
+import time
 import warnings
 
 from . import scheduler
@@ -51,3 +54,23 @@ class Harness:
     def rows(self, sql, params=()):
         with self.db.tx() as c:
             return c.all(sql, params)
+
+
+def serve(app):
+    """`app` served by uvicorn on a free 127.0.0.1 port in a daemon thread, for a client that
+    needs a real socket. Returns (server, thread, url); stop with `server.should_exit = True`
+    and `thread.join(5)`."""
+    import uvicorn
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    t = threading.Thread(target=server.run, daemon=True)
+    t.start()
+    for _ in range(500):  # up to 10 s
+        if server.started:
+            break
+        time.sleep(0.02)
+    return server, t, "http://127.0.0.1:%d" % port

@@ -13,32 +13,12 @@ Run: python -m bioshard.facepass.demo [../shared/faces/deepface]
 """
 import os
 import shutil
-import socket
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 OWNER = "owner@example.org"
 PASS1, PASS2 = "machine one passphrase", "machine two passphrase"
-
-
-def _serve(app):
-    import uvicorn
-
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
-    for _ in range(500):
-        if server.started:
-            break
-        time.sleep(0.02)
-    return server, t, "http://127.0.0.1:%d" % port
 
 
 def run(faces_dir, out_dir="out/facepass-demo", say=None):
@@ -46,7 +26,7 @@ def run(faces_dir, out_dir="out/facepass-demo", say=None):
     from ..card import connect
     from ..commands import facepass as cmd
     from ..sim.runner import SimCard
-    from bioshard_backup.testing import Harness
+    from bioshard_backup.testing import Harness, serve
 
     say = say or demo.Narrator()
     faces = Path(faces_dir)
@@ -57,7 +37,7 @@ def run(faces_dir, out_dir="out/facepass-demo", say=None):
     homes = Path(tempfile.mkdtemp(prefix="bioshard-facepass-demo-"))
     home1, home2 = homes / "machine1", homes / "machine2"
     h = Harness()
-    server, thread, url = _serve(h.app)
+    server, thread, url = serve(h.app)
     saved = {k: os.environ.get(k) for k in ("BIOSHARD_HOME", "BIOSHARD_PASSPHRASE")}
     ask = cmd.ask_code
     cmd.ask_code = lambda email: h.last_code(email)  # the owner reads the code from their mail

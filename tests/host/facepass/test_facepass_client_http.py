@@ -1,38 +1,25 @@
 """The face-pass HTTP client (UrllibTransport) over a real socket: the backup service app served
 by uvicorn on 127.0.0.1, error bodies and 429/Retry-After mapped to named errors."""
 import hashlib
-import socket
-import threading
-import time
 
 import pytest
 
 pytest.importorskip("fastapi")
-uvicorn = pytest.importorskip("uvicorn")
+pytest.importorskip("uvicorn")
 
 from coincurve import PublicKey
 
 from bioshard.errors import BioshardError
 from bioshard.facepass.client import BackupClient, RateLimitedError, ServiceError, UrllibTransport
 from bioshard_backup import oprf
-from bioshard_backup.testing import Harness
+from bioshard_backup.testing import Harness, serve
 
 
 @pytest.fixture(scope="module")
 def served():
     h = Harness()
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    server = uvicorn.Server(uvicorn.Config(h.app, host="127.0.0.1", port=port, log_level="error"))
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.02)
-    yield h, "http://127.0.0.1:%d" % port
+    server, t, url = serve(h.app)
+    yield h, url
     server.should_exit = True
     t.join(5)
 
