@@ -97,16 +97,23 @@ def test_synthetic_set(tmp_path, capsys):
     assert Image.open(tmp_path / "plot.png").size[0] > 800
 
 
-def test_three_real_fingers(tmp_path, capsys, shared):
+def real_fingers(shared, tmp_path, fingers):
+    """A folder with the 8 impressions (.tif and .iso) of `fingers` from FVC2004 DB3_B in
+    ../shared; skips when it is absent."""
     src = shared / "fingerprints" / "fvc2004" / "DB3_B"
     if not src.is_dir():
         pytest.skip("DB3_B missing from ../shared")
     dst = tmp_path / "DB3_B"
     dst.mkdir()
-    for f in (101, 102, 103):
+    for f in fingers:
         for i in range(1, 9):
             for ext in (".tif", ".iso"):
                 shutil.copy(src / ("%d_%d%s" % (f, i, ext)), dst)
+    return dst
+
+
+def test_three_real_fingers(tmp_path, capsys, shared):
+    dst = real_fingers(shared, tmp_path, (101, 102, 103))
     check_report(run_eval(capsys, dst), 3, 8)
 
 

@@ -3,7 +3,6 @@ model (hypothesis), the card interpreter producing byte-identical helpers and ke
 `bioshard bio eval --scheme vault` on a synthetic set and on real fingers (when ../shared is
 present). Accuracy is measured by the eval (docs/biometrics-vault.md), not asserted here."""
 import json
-import shutil
 import subprocess
 
 import pytest
@@ -13,7 +12,7 @@ from bioshard.cli import main
 from bioshard.bio import eval_vault
 from bioshard_card.bio import vault, gf16 as gf
 from conftest import REPO
-from test_bio_eval import synthetic_db
+from test_bio_eval import real_fingers, synthetic_db
 from gf16_ref import mul16
 
 
@@ -129,15 +128,7 @@ def test_eval_vault_rejects_commitment_options(tmp_path, capsys):
 
 
 def test_eval_vault_real_fingers(tmp_path, capsys, shared):
-    src = shared / "fingerprints" / "fvc2004" / "DB3_B"
-    if not src.is_dir():
-        pytest.skip("DB3_B missing from ../shared")
-    dst = tmp_path / "DB3_B"
-    dst.mkdir()
-    for f in (101, 102, 103, 104):
-        for i in range(1, 9):
-            for ext in (".tif", ".iso"):
-                shutil.copy(src / ("%d_%d%s" % (f, i, ext)), dst)
+    dst = real_fingers(shared, tmp_path, (101, 102, 103, 104))
     assert main(["bio", "eval", str(dst), "--scheme", "vault", "--json", "--minutiae", "iso",
                  "--cache", ""]) == 0
     _check(json.loads(capsys.readouterr().out), 4, 8)
