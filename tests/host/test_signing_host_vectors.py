@@ -32,7 +32,7 @@ def test_bip327_vectors_on_host(name, monkeypatch):
 
 
 def test_the_guard_catches_the_card_backend(monkeypatch):
-    """The check above can fail: the card's instance of the same protocol trips it."""
+    """The check above can fail: the same protocol on the card's backend trips it."""
     from bioshard_card.crypto import musig2
 
     _no_card_arithmetic(monkeypatch)
