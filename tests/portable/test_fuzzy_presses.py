@@ -8,12 +8,10 @@ from ptest import raises
 
 from bioshard_card.bio import fuzzy, template
 from bioshard_card.bio.ecc_bch import N
-from test_fuzzy_synth import Lcg
+from test_fuzzy_synth import Lcg, lcg_bytes
 
 
-def _rng(seed):
-    r = Lcg(seed)
-    return lambda n: bytes(r.next(256) for _ in range(n))
+_rng = lcg_bytes
 
 
 def _signs(seed):
