@@ -148,35 +148,22 @@ def _fuzz(kind, content, monkeypatch, capsys):
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@FUZZ
-@given(content=_contents(VALID["wallet"]))
-def test_fuzzed_wallet_json(content, monkeypatch, capsys):
-    _fuzz("wallet", content, monkeypatch, capsys)
+def _fuzz_test(kind, contents):
+    """A hypothesis test writing `contents` into the file `kind` and running its commands."""
+    @FUZZ
+    @given(content=contents)
+    def test(content, monkeypatch, capsys):
+        _fuzz(kind, content, monkeypatch, capsys)
+    return test
 
 
-@FUZZ
-@given(content=_contents(VALID["keystore"]))
-def test_fuzzed_keystore(content, monkeypatch, capsys):
-    _fuzz("keystore", content, monkeypatch, capsys)
-
-
-@FUZZ
-@given(content=_contents(VALID["backup"]))
-def test_fuzzed_backup_file(content, monkeypatch, capsys):
-    _fuzz("backup", content, monkeypatch, capsys)
-
-
-@FUZZ
-@given(content=_contents(VALID["secret"]))
-def test_fuzzed_secret_a_backup_file(content, monkeypatch, capsys):
-    _fuzz("secret", content, monkeypatch, capsys)
-
-
-@FUZZ
-@given(content=st.one_of(st.binary(max_size=300), st.binary(max_size=300).map(lambda b: b"psbt\xff" + b),
-                         st.binary(max_size=300).map(lambda b: base64.b64encode(b"psbt\xff" + b))))
-def test_fuzzed_psbt_file(content, monkeypatch, capsys):
-    _fuzz("psbt", content, monkeypatch, capsys)
+test_fuzzed_wallet_json = _fuzz_test("wallet", _contents(VALID["wallet"]))
+test_fuzzed_keystore = _fuzz_test("keystore", _contents(VALID["keystore"]))
+test_fuzzed_backup_file = _fuzz_test("backup", _contents(VALID["backup"]))
+test_fuzzed_secret_a_backup_file = _fuzz_test("secret", _contents(VALID["secret"]))
+test_fuzzed_psbt_file = _fuzz_test("psbt", st.one_of(
+    st.binary(max_size=300), st.binary(max_size=300).map(lambda b: b"psbt\xff" + b),
+    st.binary(max_size=300).map(lambda b: base64.b64encode(b"psbt\xff" + b))))
 
 
 # ---- the named cases ---------------------------------------------------------------------------
