@@ -24,6 +24,13 @@ def verify(h, code, email=EMAIL):
     return h.client.post("/v1/auth/verify", json={"email": email, "code": code})
 
 
+def mailed():
+    """A fresh service that has mailed a sign-in code to EMAIL: (harness, code)."""
+    h = Harness()
+    start(h)
+    return h, h.last_code(EMAIL)
+
+
 def wrong(code):
     return f"{(int(code) + 1) % 10**6:06d}"
 
@@ -63,27 +70,21 @@ def test_token_stored_hashed_and_expires_after_an_hour():
 
 
 def test_code_expires_after_ten_minutes():
-    h = Harness()
-    start(h)
-    code = h.last_code(EMAIL)
+    h, code = mailed()
     h.clock.advance(600)
     r = verify(h, code)
     assert r.status_code == 401 and r.json()["error"]["code"] == "code_invalid"
 
 
 def test_four_wrong_tries_then_right_code_works():
-    h = Harness()
-    start(h)
-    code = h.last_code(EMAIL)
+    h, code = mailed()
     for _ in range(4):
         assert verify(h, wrong(code)).json()["error"]["code"] == "code_wrong"
     assert verify(h, code).status_code == 200
 
 
 def test_five_wrong_tries_kill_the_code():
-    h = Harness()
-    start(h)
-    code = h.last_code(EMAIL)
+    h, code = mailed()
     for _ in range(5):
         assert verify(h, wrong(code)).status_code == 401
     r = verify(h, code)
@@ -91,9 +92,7 @@ def test_five_wrong_tries_kill_the_code():
 
 
 def test_a_new_code_replaces_the_old_one():
-    h = Harness()
-    start(h)
-    old = h.last_code(EMAIL)
+    h, old = mailed()
     start(h)
     new = h.last_code(EMAIL)
     if old != new:  # 1 in a million they collide
