@@ -20,6 +20,7 @@ from bioshard.facepass import flow, wrap
 from bioshard.facepass.client import BackupClient, HttpxTransport
 from bioshard.signing import individual_pk
 from bioshard_backup.testing import Harness
+from test_facepass_service import logged_in
 from test_facepass_synth import frames, person
 
 OWNER, HEIR = "owner@example.org", "heir@example.org"
@@ -130,9 +131,7 @@ def test_heir_restore_opens_the_sealed_wallet(world):
 def test_a_wallet_stored_in_clear_by_an_older_version_still_restores_with_a_warning(world, capsys):
     w = world
     assert run("enroll", "--email", OWNER) == 0
-    c = BackupClient(HttpxTransport(w.h.client))
-    c.start(OWNER)
-    c.verify(OWNER, w.h.last_code(OWNER))
+    c = logged_in(w.h, OWNER)
     c.put_blob("fingerprint", json.dumps(dict(w.wallet, bioshard_backup=1)).encode())  # old format
     home2 = w.tmp / "home2"
     w.mp.setenv("BIOSHARD_HOME", str(home2))
@@ -145,9 +144,7 @@ def test_a_wallet_stored_in_clear_by_an_older_version_still_restores_with_a_warn
 def test_a_wallet_sealed_for_an_earlier_enrollment_is_named(world, capsys):
     w = world
     assert run("enroll", "--email", OWNER) == 0
-    c = BackupClient(HttpxTransport(w.h.client))
-    c.start(OWNER)
-    c.verify(OWNER, w.h.last_code(OWNER))
+    c = logged_in(w.h, OWNER)
     old = c.get_blob("fingerprint")
     assert run("enroll", "--email", OWNER) == 0  # a new enrollment: new salt, new keys
     c.put_blob("fingerprint", old)  # the service (or a failed upload) leaves the old one

@@ -14,7 +14,8 @@ from test_facepass_synth import frames, person
 OWNER, HEIR = "owner@example.org", "heir@example.org"
 
 
-def _login(h, email):
+def logged_in(h, email):
+    """A face-pass client of the in-process service `h`, signed in as `email`."""
     c = BackupClient(HttpxTransport(h.client))
     c.start(email)
     c.verify(email, h.last_code(email))
@@ -27,7 +28,7 @@ def setup():
     rng = np.random.default_rng(7)
     owner_face = person(rng)
     secret = new_secret()
-    c = _login(h, OWNER)
+    c = logged_in(h, OWNER)
     pub = c.owner_key()
     blob = flow.owner_blob(secret, frames(rng, owner_face, 5, 0.005), c.owner_oprf, pub)
     assert c.put_blob("facepass", blob) == 1
@@ -36,7 +37,7 @@ def setup():
 
 def test_owner_restores_on_a_new_client(setup):
     h, rng, face, secret, _ = setup
-    c2 = _login(h, OWNER)  # "new machine": fresh login, nothing local
+    c2 = logged_in(h, OWNER)  # "new machine": fresh login, nothing local
     blob = c2.get_blob("facepass")
     assert flow.open_blob(blob, frames(rng, face, 3), owner_oprf=c2.owner_oprf) == secret
 
@@ -44,7 +45,7 @@ def test_owner_restores_on_a_new_client(setup):
 def test_photo_and_blob_without_the_service_key_fail(setup):
     # the attacker has the owner's face and the blob but evaluates under another OPRF key
     h, rng, face, secret, blob = setup
-    other = _login(h, "mallory@example.org")
+    other = logged_in(h, "mallory@example.org")
     other.owner_key()
     with pytest.raises(flow.wrap.UnwrapError):
         flow.open_blob(blob, frames(rng, face, 3), owner_oprf=other.owner_oprf)
@@ -60,7 +61,7 @@ def test_wrong_face_fails_before_any_service_call(setup):
 
 def test_owner_oprf_is_rate_limited(setup):
     h, rng, face, secret, blob = setup
-    c = _login(h, OWNER)
+    c = logged_in(h, OWNER)
     got = 0
     with pytest.raises(RateLimitedError) as e:
         for _ in range(10):
@@ -73,11 +74,11 @@ def test_owner_oprf_is_rate_limited(setup):
 def test_heir_released_only_after_inactivity(setup):
     h, rng, _, secret, _ = setup
     heir_face = person(rng)
-    c = _login(h, OWNER)
+    c = logged_in(h, OWNER)
     heir_id = c.add_heir(HEIR, inactivity_days=60)
     k = c.heir_key(heir_id)
     c.put_heir_blob(heir_id, flow.heir_blob(secret, frames(rng, heir_face, 5, 0.005), k))
-    heir = _login(h, HEIR)
+    heir = logged_in(h, HEIR)
     assert [x["released"] for x in heir.inheritance()] == [False]
     with pytest.raises(ServiceError) as e:
         heir.inheritance_blob(heir_id)
@@ -85,7 +86,7 @@ def test_heir_released_only_after_inactivity(setup):
     for _ in range(70):  # the owner stays silent; the scheduler sends the notices
         h.clock.advance(days=1)
         h.tick()
-    heir = _login(h, HEIR)
+    heir = logged_in(h, HEIR)
     assert [x["released"] for x in heir.inheritance()] == [True]
     blob = heir.inheritance_blob(heir_id)
     ev = lambda b: heir.inheritance_eval(heir_id, b)
@@ -96,17 +97,17 @@ def test_heir_released_only_after_inactivity(setup):
 
 def test_owner_checkin_cancels_release(setup):
     h, rng, _, secret, _ = setup
-    c = _login(h, OWNER)
+    c = logged_in(h, OWNER)
     heir_id = c.add_heir(HEIR, inactivity_days=60)
     for _ in range(50):
         h.clock.advance(days=1)
         h.tick()
-    c = _login(h, OWNER)
+    c = logged_in(h, OWNER)
     c.checkin()
     for _ in range(20):
         h.clock.advance(days=1)
         h.tick()
-    heir = _login(h, HEIR)
+    heir = logged_in(h, HEIR)
     assert [x["released"] for x in heir.inheritance()] == [False]
     with pytest.raises(ServiceError):
         heir.inheritance_blob(heir_id)
