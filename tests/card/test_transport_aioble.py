@@ -113,6 +113,14 @@ def aioble_mod(monkeypatch):
     sys.modules.pop("bioshard_card.drivers.ble_aioble", None)
 
 
+async def _connected(mod, ab, name, mtu=247, conn_mtu=247):
+    """A peripheral (mtu=None: the driver's default) with a central connected at conn_mtu."""
+    link = mod.AiobleNusPeripheral(name) if mtu is None else mod.AiobleNusPeripheral(name, mtu=mtu)
+    conn = ab.next_conn = FakeConn(mtu=conn_mtu)
+    await link.wait_connected()
+    return link, conn
+
+
 def test_gatt_table_is_nordic_uart(aioble_mod):
     mod, ab = aioble_mod
 
@@ -134,9 +142,7 @@ def test_frames_both_ways_and_mtu_from_connection(aioble_mod):
     mod, ab = aioble_mod
 
     async def go():
-        link = mod.AiobleNusPeripheral("bioshard-1", mtu=247)
-        conn = ab.next_conn = FakeConn(mtu=23)
-        await link.wait_connected()
+        link, conn = await _connected(mod, ab, "bioshard-1", conn_mtu=23)
         assert ab.advertised[1] == b"bioshard-1"
         tx, rx = ab.registered[0].characteristics
         payload = bytes(range(256)) * 3
@@ -162,9 +168,7 @@ def test_disconnect_while_waiting_is_link_closed(aioble_mod):
     from bioshard_card.drivers.ble_link import LinkClosed
 
     async def go():
-        link = mod.AiobleNusPeripheral("c", mtu=247)
-        conn = ab.next_conn = FakeConn(mtu=247)
-        await link.wait_connected()
+        link, conn = await _connected(mod, ab, "c")
         task = asyncio.ensure_future(link.read_frame())
         await asyncio.sleep(0.01)
         conn.up = False
@@ -183,9 +187,7 @@ def test_stuck_notifications_drop_the_central(aioble_mod):
     from bioshard_card.drivers.ble_link import LinkClosed
 
     async def go():
-        link = mod.AiobleNusPeripheral("c")
-        conn = ab.next_conn = FakeConn(mtu=247)
-        await link.wait_connected()
+        link, conn = await _connected(mod, ab, "c", mtu=None)
         ab.registered[0].characteristics[0].fail_next = 10**6
         with pytest.raises(LinkClosed):
             await link.write_frame(b"x" * 10)
