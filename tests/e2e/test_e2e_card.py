@@ -111,25 +111,25 @@ def test_sign_a_spend_verified_independently(env, capsys):
     assert sim.clear_queue() == 0
 
 
-def test_wrong_fingers_are_refused_and_nothing_signed(env, capsys):
+def refused(env, capsys, txid, inputs, reason):
+    """A fresh spend, signed with these inputs on the card: refused, and the error says why."""
     sim, home = env
-    psbt, d, _ = spend(home, txid=0x22)
-    # Pages, then three tries with a stranger's finger for the first finger of the sequence.
-    sim.queue(*[tap(2 + i) for i in range(3)], finger(STRANGER, 0), finger(STRANGER, 1), finger(STRANGER, 2))
+    psbt = spend(home, txid=txid)[0]
+    sim.queue(*inputs)
     rc = run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path)
     assert rc == CardRefusedError.exit_code
-    assert "biometric mismatch" in capsys.readouterr().err
+    assert reason in capsys.readouterr().err
     sim.clear_queue()
+
+
+def test_wrong_fingers_are_refused_and_nothing_signed(env, capsys):
+    # Pages, then three tries with a stranger's finger for the first finger of the sequence.
+    refused(env, capsys, 0x22, [*[tap(2 + i) for i in range(3)], finger(STRANGER, 0), finger(STRANGER, 1),
+                                finger(STRANGER, 2)], "biometric mismatch")
 
 
 def test_button_rejects_on_the_review(env, capsys):
-    sim, home = env
-    psbt, _, _ = spend(home, txid=0x33)
-    sim.queue(tap(2), ("button", None))
-    rc = run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path)
-    assert rc == CardRefusedError.exit_code
-    assert "user cancelled" in capsys.readouterr().err
-    sim.clear_queue()
+    refused(env, capsys, 0x33, [tap(2), ("button", None)], "user cancelled")
 
 
 def test_hostile_psbt_is_refused_cleanly_and_the_card_lives_on(env, capsys):
