@@ -29,6 +29,17 @@ def _rmtree(d):
     os.rmdir(d)
 
 
+def _in_tmpdir(test):
+    """The test run with a fresh directory, removed afterwards whatever happens."""
+    def run():
+        d = _tmpdir()
+        try:
+            test(d)
+        finally:
+            _rmtree(d)
+    return run
+
+
 def _truncate(path, n):
     with open(path, "rb") as f:
         data = f.read()
@@ -159,71 +170,59 @@ def test_power_cut_at_every_step_fat_rename_semantics():
     assert steps >= 6  # the extra remove step of the FAT fallback
 
 
-def test_roundtrip_generations_and_names():
-    d = _tmpdir()
-    try:
-        s = RecordStore(d)
-        assert s.read("a") is None
-        for i in range(3):
-            s.write("a", b"v%d" % i)
-            assert s.read("a") == b"v%d" % i
-        s.write("b", b"")
-        assert s.read("b") == b""
-        s.write("big", bytes(MAX_PAYLOAD))
-        assert RecordStore(d).read("big") == bytes(MAX_PAYLOAD)
-        raises(StorageError, s.write, "big", bytes(MAX_PAYLOAD + 1))
-        for bad in ("", "../x", "a/b", "A", "x" * 33, "a.new"):
-            raises(StorageError, s.write, bad, b"x")
-        with open(d + "/a", "rb") as f:
-            assert f.read()[4:8] == b"\x00\x00\x00\x03"  # generation counts writes
-    finally:
-        _rmtree(d)
+@_in_tmpdir
+def test_roundtrip_generations_and_names(d):
+    s = RecordStore(d)
+    assert s.read("a") is None
+    for i in range(3):
+        s.write("a", b"v%d" % i)
+        assert s.read("a") == b"v%d" % i
+    s.write("b", b"")
+    assert s.read("b") == b""
+    s.write("big", bytes(MAX_PAYLOAD))
+    assert RecordStore(d).read("big") == bytes(MAX_PAYLOAD)
+    raises(StorageError, s.write, "big", bytes(MAX_PAYLOAD + 1))
+    for bad in ("", "../x", "a/b", "A", "x" * 33, "a.new"):
+        raises(StorageError, s.write, bad, b"x")
+    with open(d + "/a", "rb") as f:
+        assert f.read()[4:8] == b"\x00\x00\x00\x03"  # generation counts writes
 
 
-def test_every_corruption_is_detected():
-    d = _tmpdir()
-    try:
-        RecordStore(d).write("r", b"payload bytes")
-        with open(d + "/r", "rb") as f:
-            good = f.read()
-        for i in range(len(good)):
-            bad = bytearray(good)
-            bad[i] ^= 0x10
-            with open(d + "/r", "wb") as f:
-                f.write(bad)
-            raises(CorruptRecordError, RecordStore(d).read, "r")
-        for n in range(len(good)):
-            with open(d + "/r", "wb") as f:
-                f.write(good[:n])
-            raises(CorruptRecordError, RecordStore(d).read, "r")
-    finally:
-        _rmtree(d)
+@_in_tmpdir
+def test_every_corruption_is_detected(d):
+    RecordStore(d).write("r", b"payload bytes")
+    with open(d + "/r", "rb") as f:
+        good = f.read()
+    for i in range(len(good)):
+        bad = bytearray(good)
+        bad[i] ^= 0x10
+        with open(d + "/r", "wb") as f:
+            f.write(bad)
+        raises(CorruptRecordError, RecordStore(d).read, "r")
+    for n in range(len(good)):
+        with open(d + "/r", "wb") as f:
+            f.write(good[:n])
+        raises(CorruptRecordError, RecordStore(d).read, "r")
 
 
-def test_boot_recovery_promotes_complete_and_drops_torn():
-    d = _tmpdir()
-    try:
-        s = RecordStore(d)
-        s.write("x", b"one")
-        s.write("y", b"two")
-        os.rename(d + "/x", d + "/x.new")  # as if cut just before the rename
-        with open(d + "/y.new", "wb") as f:
-            f.write(b"BSR1garbage")
-        r = RecordStore(d)
-        r.recover_all()
-        assert sorted(os.listdir(d)) == ["x", "y"]
-        assert r.read("x") == b"one" and r.read("y") == b"two"
-    finally:
-        _rmtree(d)
+@_in_tmpdir
+def test_boot_recovery_promotes_complete_and_drops_torn(d):
+    s = RecordStore(d)
+    s.write("x", b"one")
+    s.write("y", b"two")
+    os.rename(d + "/x", d + "/x.new")  # as if cut just before the rename
+    with open(d + "/y.new", "wb") as f:
+        f.write(b"BSR1garbage")
+    r = RecordStore(d)
+    r.recover_all()
+    assert sorted(os.listdir(d)) == ["x", "y"]
+    assert r.read("x") == b"one" and r.read("y") == b"two"
 
 
-def test_delete_overwrites_and_removes():
-    d = _tmpdir()
-    try:
-        s = RecordStore(d)
-        s.write("k", b"secret-ish")
-        s.delete("k")
-        assert s.read("k") is None
-        assert os.listdir(d) == []
-    finally:
-        _rmtree(d)
+@_in_tmpdir
+def test_delete_overwrites_and_removes(d):
+    s = RecordStore(d)
+    s.write("k", b"secret-ish")
+    s.delete("k")
+    assert s.read("k") is None
+    assert os.listdir(d) == []
