@@ -85,7 +85,7 @@ def jmul_multi(pts, ks):
             if n:
                 top = n if n > top else top
                 tabs.append((w, XT, ys))
-    X, Y, Z, inf = ladder(tabs, top, 0)
+    X, Y, Z, inf = ladder(tabs, top)
     if inf:
         return None
     return (X, Y, Z * zc % p)

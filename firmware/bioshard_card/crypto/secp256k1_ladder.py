@@ -38,20 +38,20 @@ def odd_multiples(x, y):
     return xs, ys, Z * dz % p
 
 
-def ladder(tabs, top, shift):
-    """sum over tabs (digits, XT, YT) of sum_i d_i * 2^(i << shift) * T, as (X, Y, Z, inf) in
-    the tables' shared-Z frame (the caller multiplies Z by that frame's Z).
+def ladder(tabs, top):
+    """sum over tabs (digits, XT, YT) of sum_i d_i * 2^i * T, as (X, Y, Z, inf) in the tables'
+    shared-Z frame (the caller multiplies Z by that frame's Z): one doubling per position.
 
-    digits[i] holds the odd digit d_i (-15..15) as d_i & 0xFF, 0 for none (skipped: the wNAF's
-    zeros; the regular windows of secp256k1_const have none, so their sequence of doublings and
-    additions is the same for every scalar). XT[j], YT[j] is (2j + 1)*T in the frame; a
-    negative digit takes -YT. Digits 0..top-1, (1 << shift) doublings between two digits."""
+    digits[i] (i < top) holds the odd digit d_i (-15..15) as d_i & 0xFF, 0 for none (no
+    addition). Which positions are 0 is the only thing that steers the sequence of doublings
+    and additions: the wNAF's follow the scalar (public scalars only); secp256k1_const's are
+    every position but each 4th, the same for every scalar. XT[j], YT[j] is (2j + 1)*T in the
+    frame; a negative digit takes -YT."""
     p = P
     inf = True
     X = Y = Z = 0
-    m = (1 << shift) - 1
     # jac.jdouble and jac.madd inlined: a call per step costs about as much as the formula.
-    for b in range((top - 1) << shift, -1, -1):  # b: bit position, digit b >> shift
+    for i in range(top - 1, -1, -1):
         if not inf:
             A = X * X % p
             B = Y * Y % p
@@ -62,9 +62,6 @@ def ladder(tabs, top, shift):
             Z = 2 * Y * Z % p
             X = (E * E - 2 * D) % p
             Y = (E * (D - X) - 8 * C) % p
-        if b & m:
-            continue
-        i = b >> shift
         for w, XT, YT in tabs:
             v = w[i]
             if not v:
