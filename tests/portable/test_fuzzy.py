@@ -3,16 +3,11 @@
 from ptest import raises
 
 from bioshard_card.bio import fuzzy, template
-from test_fuzzy_synth import check_reenrollment_gives_a_new_key, finger, impression, lcg_bytes
-
-
-_rng = lcg_bytes
+from test_fuzzy_synth import check_reenrollment_gives_a_new_key, enrolled, finger, impression
 
 
 def _enrolled(seed):
-    base = finger(seed)
-    key, helper = fuzzy.enroll([impression(base, i) for i in (1, 2, 3)], rng=_rng(seed))
-    return base, key, helper
+    return enrolled(fuzzy.enroll, seed)
 
 
 def test_noisy_recapture_reproduces_the_key():

@@ -52,6 +52,14 @@ def impression(base, seed, shift=12, rot_deg=10.0, jitter=2, drop=3, extra=2):
     return out
 
 
+def enrolled(enroll, seed):
+    """Finger `seed` enrolled by a key scheme's `enroll` from its impressions 1-3:
+    (finger, key, helper)."""
+    base = finger(seed)
+    key, helper = enroll([impression(base, i) for i in (1, 2, 3)], rng=lcg_bytes(seed))
+    return base, key, helper
+
+
 def check_reenrollment_gives_a_new_key(enroll, unlock, seed, query):
     """Shared by the key schemes' tests: the same captures enrolled twice with other randomness
     give another key and helper, and the first helper still opens on a fresh capture."""

@@ -4,7 +4,7 @@
 from ptest import raises
 
 from bioshard_card.bio import vault, align as align, gf16 as gf
-from test_fuzzy_synth import Lcg, check_reenrollment_gives_a_new_key, finger, impression, lcg_bytes
+from test_fuzzy_synth import Lcg, check_reenrollment_gives_a_new_key, enrolled, finger, impression, lcg_bytes
 from gf16_ref import clmul8, distinct_points, mul16
 
 
@@ -47,9 +47,7 @@ _rng = lcg_bytes
 
 
 def _enrolled(seed):
-    base = finger(seed)
-    key, helper = vault.enroll([impression(base, i) for i in (1, 2, 3)], rng=_rng(seed))
-    return base, key, helper
+    return enrolled(vault.enroll, seed)
 
 
 def test_rotated_shifted_recapture_unlocks():
