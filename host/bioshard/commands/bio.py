@@ -57,20 +57,15 @@ def cmd_eval(args):
     rep = ev.run(args.dirs, minutiae=args.minutiae, t=t, enroll=args.enroll, prior=args.prior,
                  cache_dir=args.cache or None, progress=_progress)
     if not _emit(rep, args):
-        for db in rep["dbs"] + [dict(rep["overall"], name="overall")]:
+        for db in _with_overall(rep):
             s, s2, s3 = db["single"], db["sequence2"], db["sequence3"]
-            print("%-10s 1 finger: FNMR %s FMR %s (%d/%d trials) key %d bits, security %.1f bits | "
-                  "2: FNMR %s FMR %s sec %.1f | 3: FNMR %s FMR %s sec %.1f" % (
-                      db["name"], _pct(s["fnmr"]), _pct(s["fmr"]), s["genuine_trials"],
-                      s["impostor_trials"], s["key_bits"], s["security_bits"],
-                      _pct(s2["fnmr"]), _pct(s2["fmr"]), s2["security_bits"],
-                      _pct(s3["fnmr"]), _pct(s3["fmr"]), s3["security_bits"]))
+            print("%-10s 1 finger: %s key %d bits, security %.1f bits | 2: %s sec %.1f | "
+                  "3: %s sec %.1f" % (db["name"], _rates(s, "trials"), s["key_bits"],
+                                      s["security_bits"], _rates(s2), s2["security_bits"],
+                                      _rates(s3), s3["security_bits"]))
             pr = db["presses"]
-            print("%-10s within %d presses of one finger: FNMR %s FMR %s (%d/%d runs); "
-                  "without fusing presses: FNMR %s FMR %s" % (
-                      "", pr["presses"], _pct(pr["fnmr"]), _pct(pr["fmr"]), pr["genuine_trials"],
-                      pr["impostor_trials"], _pct(pr["without_fusion"]["fnmr"]),
-                      _pct(pr["without_fusion"]["fmr"])))
+            print("%-10s within %d presses of one finger: %s; without fusing presses: %s" % (
+                "", pr["presses"], _rates(pr, "runs"), _rates(pr["without_fusion"])))
     return 0
 
 
@@ -95,14 +90,11 @@ def cmd_eval_vault(args):
     rep = evv.run(args.dirs, minutiae=args.minutiae, enroll=args.enroll,
                   cache_dir=args.cache or None, progress=_progress)
     if not _emit(rep, args):
-        for db in rep["dbs"] + [dict(rep["overall"], name="overall")]:
+        for db in _with_overall(rep):
             s, pr, sec = db["single"], db["presses"], db["security"]
-            print("%-10s vault 1 press: FNMR %s FMR %s (%d/%d trials) | within %d presses: FNMR %s "
-                  "FMR %s (%d/%d runs) | brute-force bits min %s median %s" % (
-                      db["name"], _pct(s["fnmr"]), _pct(s["fmr"]), s["genuine_trials"],
-                      s["impostor_trials"], pr["presses"], _pct(pr["fnmr"]), _pct(pr["fmr"]),
-                      pr["genuine_trials"], pr["impostor_trials"], sec["brute_force_bits_min"],
-                      sec["brute_force_bits_median"]))
+            print("%-10s vault 1 press: %s | within %d presses: %s | brute-force bits min %s "
+                  "median %s" % (db["name"], _rates(s, "trials"), pr["presses"], _rates(pr, "runs"),
+                                 sec["brute_force_bits_min"], sec["brute_force_bits_median"]))
     return 0
 
 
@@ -135,6 +127,19 @@ def cmd_eval_finger_vault(args):
 
 def _pct(x):
     return "n/a" if x is None else "%.4g%%" % (100 * x)
+
+
+def _rates(r, unit=None):
+    """'FNMR x FMR y', with '(genuine/impostor unit)' when a unit is given."""
+    out = "FNMR %s FMR %s" % (_pct(r["fnmr"]), _pct(r["fmr"]))
+    if unit:
+        out += " (%d/%d %s)" % (r["genuine_trials"], r["impostor_trials"], unit)
+    return out
+
+
+def _with_overall(rep):
+    """The per-database summaries, then the overall one named "overall"."""
+    return rep["dbs"] + [dict(rep["overall"], name="overall")]
 
 
 def cmd_prior(args):
