@@ -78,8 +78,10 @@ def test_builder_fields_match_bip371_373():
 def _sign_all(p):
     """Sign with the tweaked aggregate secret — the same BIP-340 signature a MuSig2 session
     produces (tests/card/test_btc_independent.py runs the real session)."""
+    from bioshard_card.crypto.musig2 import key_agg_coeff
+
     parts, agg, out = keyagg.wallet_keys([A, B])
-    coeffs = keyagg.key_agg_coeffs(parts)
+    coeffs = [key_agg_coeff(parts, k) for k in parts]
     sks = {A: A_SK, B: B_SK}
     d = sum(c * int.from_bytes(sks[k], "big") for c, k in zip(coeffs, parts)) % keyagg.N
     if agg[0] == 3:

@@ -1,37 +1,20 @@
-"""BIP-327 KeySort/KeyAgg and the BIP-341 key-path Taproot tweak, on libsecp256k1 (coincurve).
+"""The wallet's keys: BIP-327 KeySort/KeyAgg and the BIP-341 key-path Taproot tweak, on
+libsecp256k1 (coincurve).
 
-The host computes the wallet's keys with coincurve — not with the card's pure-Python
-secp256k1 — so the two sides check each other: a bug in either shows up as a mismatch.
+KeyAgg is the card's one BIP-327 implementation run on libsecp256k1 (bioshard.signing), not a
+second copy: the official BIP-327 and BIP-328 vectors (tests/host/test_btc_descriptor.py) and
+btclib's addresses check it.
 """
-import hashlib
-
 from coincurve import PublicKey
 
-N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+from bioshard_card.crypto.hashes import tagged_hash  # noqa: F401  (descriptor.py uses it)
+from bioshard_card.crypto.secp256k1 import N
 
-
-def tagged_hash(tag: str, msg: bytes) -> bytes:
-    t = hashlib.sha256(tag.encode()).digest()
-    return hashlib.sha256(t + t + msg).digest()
+from .. import signing
 
 
 def key_sort(pubkeys):
-    return sorted(bytes(k) for k in pubkeys)
-
-
-def _check(pk: bytes) -> PublicKey:
-    if len(pk) != 33 or pk[0] not in (2, 3):
-        raise ValueError("participant keys must be 33-byte compressed points")
-    return PublicKey(pk)
-
-
-def key_agg_coeffs(pubkeys):
-    L = tagged_hash("KeyAgg list", b"".join(pubkeys))
-    pk2 = next((k for k in pubkeys[1:] if k != pubkeys[0]), None)
-    out = []
-    for k in pubkeys:
-        out.append(1 if k == pk2 else int.from_bytes(tagged_hash("KeyAgg coefficient", L + k), "big") % N)
-    return out
+    return signing.key_sort([bytes(k) for k in pubkeys])
 
 
 def key_agg(pubkeys) -> bytes:
@@ -39,10 +22,10 @@ def key_agg(pubkeys) -> bytes:
     pubkeys = [bytes(k) for k in pubkeys]
     if not pubkeys:
         raise ValueError("no keys")
-    terms = []
-    for k, a in zip(pubkeys, key_agg_coeffs(pubkeys)):
-        terms.append(_check(k).multiply(a.to_bytes(32, "big")))
-    return PublicKey.combine_keys(terms).format(compressed=True)
+    try:
+        return signing.get_plain_pk(signing.key_agg(pubkeys))
+    except signing.InvalidContributionError:
+        raise ValueError("participant keys must be 33-byte compressed points") from None
 
 
 def taproot_tweak(internal_xonly: bytes, merkle_root: bytes = b"") -> bytes:
