@@ -43,10 +43,11 @@ def ladder(tabs, top):
     shared-Z frame (the caller multiplies Z by that frame's Z): one doubling per position.
 
     digits[i] (i < top) holds the odd digit d_i (-15..15) as d_i & 0xFF, 0 for none (no
-    addition). Which positions are 0 is the only thing that steers the sequence of doublings
-    and additions: the wNAF's follow the scalar (public scalars only); secp256k1_const's are
-    every position but each 4th, the same for every scalar. XT[j], YT[j] is (2j + 1)*T in the
-    frame; a negative digit takes -YT."""
+    addition). XT[j], YT[j] is (2j + 1)*T in the frame; a negative digit takes -YT (one
+    subtraction). Which positions are 0 is what steers the sequence of doublings and additions
+    (besides madd's special cases, equal or opposite points): the wNAF's follow the scalar
+    (public scalars only); secp256k1_const's are every position but each 4th, for every
+    scalar."""
     p = P
     inf = True
     X = Y = Z = 0
