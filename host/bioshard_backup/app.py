@@ -115,17 +115,33 @@ def create_app(db, outbox, keyring, clock=None):
         """Context for the audit line: written on success and on refusal alike."""
         return _Audit(c, keyring, now, email, action, client(request))
 
+    def heir(c, request, now):
+        """Authenticate an heir's request (no check-in: heirs have no inactivity clock)."""
+        return auth.authenticate(c, request.headers.get("authorization"), now)
+
+    def claimed(email):
+        """`who` for the sign-in routes: the address the request names, not yet proven."""
+        return lambda c, request, now: email
+
+    @contextmanager
+    def handling(request, action, who):
+        """One request: its transaction, the caller's email from `who` (owner, heir or
+        claimed(email)), then `action`'s audit line around the body. Yields (c, email, now)."""
+        now = clock.now()
+        with tx() as c:
+            email = who(c, request, now)
+            with audited(c, request, now, email, action):
+                yield c, email, now
+
     # --- accounts -------------------------------------------------------------------------
     @app.post("/v1/auth/start")
     def auth_start(body: EmailBody, request: Request):
-        now = clock.now()
         email = address.parse(body.email)
-        with tx() as c:
-            with audited(c, request, now, email, "auth_start"):
-                ratelimit.hit(c, "auth_start_client", client(request), now)
-                auth.check_unlocked(c, email, now)
-                ratelimit.hit(c, "auth_start_email", address.mailbox(email), now)
-                code = auth.start(c, keyring, email, now)
+        with handling(request, "auth_start", claimed(email)) as (c, email, now):
+            ratelimit.hit(c, "auth_start_client", client(request), now)
+            auth.check_unlocked(c, email, now)
+            ratelimit.hit(c, "auth_start_email", address.mailbox(email), now)
+            code = auth.start(c, keyring, email, now)
         try:
             outbox.send(email, "bioshard backup: your sign-in code",
                         f"Your bioshard backup code is {code}. It is valid for 10 minutes.\n"
@@ -136,44 +152,38 @@ def create_app(db, outbox, keyring, clock=None):
 
     @app.post("/v1/auth/verify")
     def auth_verify(body: VerifyBody, request: Request):
-        now = clock.now()
         email = address.parse(body.email)
-        with tx() as c:
-            with audited(c, request, now, email, "auth_verify"):
-                ratelimit.hit(c, "auth_verify_client", client(request), now)
-                token = auth.verify(c, keyring, email, body.code, now)
+        with handling(request, "auth_verify", claimed(email)) as (c, email, now):
+            ratelimit.hit(c, "auth_verify_client", client(request), now)
+            token = auth.verify(c, keyring, email, body.code, now)
         return {"token": token, "expires_in": auth.TOKEN_TTL}
 
     # --- owner ----------------------------------------------------------------------------
     @app.put("/v1/blobs/{name}")
     def put_blob(name: str, body: DataBody, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, f"blob_put:{name}" if name in BLOB_NAMES else "blob_put"):
-                if name not in BLOB_NAMES:
-                    raise BadInput("blob name must be one of: " + ", ".join(BLOB_NAMES))
-                data = _hex(body.data, "data", max_bytes=MAX_BLOB)
-                # One statement: concurrent uploads get distinct versions, none is lost.
-                (version,) = c.one(
-                    "INSERT INTO blobs (email, name, data, version, updated_at) "
-                    "VALUES (?, ?, ?, 1, ?) ON CONFLICT (email, name) DO UPDATE SET "
-                    "data = excluded.data, version = blobs.version + 1, "
-                    "updated_at = excluded.updated_at RETURNING version", (email, name, data, now))
+        action = f"blob_put:{name}" if name in BLOB_NAMES else "blob_put"
+        with handling(request, action, owner) as (c, email, now):
+            if name not in BLOB_NAMES:
+                raise BadInput("blob name must be one of: " + ", ".join(BLOB_NAMES))
+            data = _hex(body.data, "data", max_bytes=MAX_BLOB)
+            # One statement: concurrent uploads get distinct versions, none is lost.
+            (version,) = c.one(
+                "INSERT INTO blobs (email, name, data, version, updated_at) "
+                "VALUES (?, ?, ?, 1, ?) ON CONFLICT (email, name) DO UPDATE SET "
+                "data = excluded.data, version = blobs.version + 1, "
+                "updated_at = excluded.updated_at RETURNING version", (email, name, data, now))
         return {"version": version}
 
     @app.get("/v1/blobs/{name}")
     def get_blob(name: str, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, f"blob_get:{name}" if name in BLOB_NAMES else "blob_get"):
-                if name not in BLOB_NAMES:
-                    raise BadInput("blob name must be one of: " + ", ".join(BLOB_NAMES))
-                row = c.one("SELECT data, version FROM blobs WHERE email = ? AND name = ?",
-                            (email, name))
-                if row is None:
-                    raise NotFound("no such blob")
+        action = f"blob_get:{name}" if name in BLOB_NAMES else "blob_get"
+        with handling(request, action, owner) as (c, email, now):
+            if name not in BLOB_NAMES:
+                raise BadInput("blob name must be one of: " + ", ".join(BLOB_NAMES))
+            row = c.one("SELECT data, version FROM blobs WHERE email = ? AND name = ?",
+                        (email, name))
+            if row is None:
+                raise NotFound("no such blob")
         return {"data": bytes(row[0]).hex(), "version": row[1]}
 
     def create_key(c, key_ref, now):
@@ -202,19 +212,13 @@ def create_app(db, outbox, keyring, clock=None):
     def owner_oprf_routes(kind, ref):
         @app.post("/v1/oprf/%s/key" % kind)
         def key(request: Request):
-            now = clock.now()
-            with tx() as c:
-                email = owner(c, request, now)
-                with audited(c, request, now, email, "oprf_%s_key" % kind):
-                    return create_key(c, ref + email, now)
+            with handling(request, "oprf_%s_key" % kind, owner) as (c, email, now):
+                return create_key(c, ref + email, now)
 
         @app.post("/v1/oprf/%s/eval" % kind)
         def evaluate(body: BlindedBody, request: Request):
-            now = clock.now()
-            with tx() as c:
-                email = owner(c, request, now)
-                with audited(c, request, now, email, "oprf_%s_eval" % kind):
-                    return eval_key(c, ref + email, body.blinded, now)
+            with handling(request, "oprf_%s_eval" % kind, owner) as (c, email, now):
+                return eval_key(c, ref + email, body.blinded, now)
 
     owner_oprf_routes("owner", "owner:")
     owner_oprf_routes("card", "card:")
@@ -234,91 +238,70 @@ def create_app(db, outbox, keyring, clock=None):
 
     @app.post("/v1/heirs")
     def add_heir(body: HeirBody, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, "heir_add"):
-                heir_email = address.parse(body.heir_email, "heir_email")
-                if heir_email == email:
-                    raise BadInput("an heir must have another email than the owner")
-                if not heirs.MIN_DAYS <= body.inactivity_days <= heirs.MAX_DAYS:
-                    raise BadInput(f"inactivity_days must be {heirs.MIN_DAYS}..{heirs.MAX_DAYS} "
-                                   "(the first notice goes out 30 days before release)")
-                c.lock("heirs:" + email)  # count and insert as one decision
-                (count,) = c.one("SELECT COUNT(*) FROM heirs WHERE owner_email = ?", (email,))
-                if count >= MAX_HEIRS:
-                    raise Conflict(f"at most {MAX_HEIRS} heirs per owner", "too_many_heirs")
-                heir_id = secrets.token_hex(16)
-                c.execute("INSERT INTO heirs (heir_id, owner_email, heir_email, inactivity_days, "
-                          "created_at, blob, blob_version) VALUES (?, ?, ?, ?, ?, NULL, 0)",
-                          (heir_id, email, heir_email, body.inactivity_days, now))
+        with handling(request, "heir_add", owner) as (c, email, now):
+            heir_email = address.parse(body.heir_email, "heir_email")
+            if heir_email == email:
+                raise BadInput("an heir must have another email than the owner")
+            if not heirs.MIN_DAYS <= body.inactivity_days <= heirs.MAX_DAYS:
+                raise BadInput(f"inactivity_days must be {heirs.MIN_DAYS}..{heirs.MAX_DAYS} "
+                               "(the first notice goes out 30 days before release)")
+            c.lock("heirs:" + email)  # count and insert as one decision
+            (count,) = c.one("SELECT COUNT(*) FROM heirs WHERE owner_email = ?", (email,))
+            if count >= MAX_HEIRS:
+                raise Conflict(f"at most {MAX_HEIRS} heirs per owner", "too_many_heirs")
+            heir_id = secrets.token_hex(16)
+            c.execute("INSERT INTO heirs (heir_id, owner_email, heir_email, inactivity_days, "
+                      "created_at, blob, blob_version) VALUES (?, ?, ?, ?, ?, NULL, 0)",
+                      (heir_id, email, heir_email, body.inactivity_days, now))
         return {"heir_id": heir_id}
 
     @app.put("/v1/heirs/{heir_id}/blob")
     def put_heir_blob(heir_id: str, body: DataBody, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, "heir_blob_put"):
-                own_heir(c, email, heir_id)
-                data = _hex(body.data, "data", max_bytes=MAX_BLOB)
-                row = c.one("UPDATE heirs SET blob = ?, blob_version = blob_version + 1 "
-                            "WHERE heir_id = ? AND owner_email = ? RETURNING blob_version",
-                            (data, heir_id, email))
-                if row is None:  # deleted by a concurrent request
-                    raise NotFound("no such heir")
-                version = row[0]
+        with handling(request, "heir_blob_put", owner) as (c, email, now):
+            own_heir(c, email, heir_id)
+            data = _hex(body.data, "data", max_bytes=MAX_BLOB)
+            row = c.one("UPDATE heirs SET blob = ?, blob_version = blob_version + 1 "
+                        "WHERE heir_id = ? AND owner_email = ? RETURNING blob_version",
+                        (data, heir_id, email))
+            if row is None:  # deleted by a concurrent request
+                raise NotFound("no such heir")
+            version = row[0]
         return {"version": version}
 
     @app.post("/v1/heirs/{heir_id}/oprf/key")
     def heir_key(heir_id: str, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, "oprf_heir_key"):
-                own_heir(c, email, heir_id)
-                return create_key(c, "heir:" + heir_id, now)
+        with handling(request, "oprf_heir_key", owner) as (c, email, now):
+            own_heir(c, email, heir_id)
+            return create_key(c, "heir:" + heir_id, now)
 
     @app.delete("/v1/heirs/{heir_id}")
     def delete_heir(heir_id: str, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = owner(c, request, now)
-            with audited(c, request, now, email, "heir_delete"):
-                own_heir(c, email, heir_id)
-                c.execute("DELETE FROM oprf_keys WHERE key_ref = ?", ("heir:" + heir_id,))
-                c.execute("DELETE FROM notices WHERE heir_id = ?", (heir_id,))
-                c.execute("DELETE FROM heirs WHERE heir_id = ?", (heir_id,))
+        with handling(request, "heir_delete", owner) as (c, email, now):
+            own_heir(c, email, heir_id)
+            c.execute("DELETE FROM oprf_keys WHERE key_ref = ?", ("heir:" + heir_id,))
+            c.execute("DELETE FROM notices WHERE heir_id = ?", (heir_id,))
+            c.execute("DELETE FROM heirs WHERE heir_id = ?", (heir_id,))
         return {}
 
     # --- heir -----------------------------------------------------------------------------
     @app.get("/v1/inheritance")
     def inheritance(request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = auth.authenticate(c, request.headers.get("authorization"), now)
-            with audited(c, request, now, email, "inheritance_list"):
-                return heirs.list_for_heir(c, email, now)
+        with handling(request, "inheritance_list", heir) as (c, email, now):
+            return heirs.list_for_heir(c, email, now)
 
     @app.get("/v1/inheritance/{heir_id}/blob")
     def inheritance_blob(heir_id: str, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = auth.authenticate(c, request.headers.get("authorization"), now)
-            with audited(c, request, now, email, "inheritance_blob"):
-                row = heirs.require_released(c, heir_id, email, now)
-                if row[2] is None:
-                    raise NotFound("the owner stored no blob for this heir", "no_blob")
+        with handling(request, "inheritance_blob", heir) as (c, email, now):
+            row = heirs.require_released(c, heir_id, email, now)
+            if row[2] is None:
+                raise NotFound("the owner stored no blob for this heir", "no_blob")
         return {"data": bytes(row[2]).hex()}
 
     @app.post("/v1/inheritance/{heir_id}/oprf/eval")
     def inheritance_eval(heir_id: str, body: BlindedBody, request: Request):
-        now = clock.now()
-        with tx() as c:
-            email = auth.authenticate(c, request.headers.get("authorization"), now)
-            with audited(c, request, now, email, "oprf_heir_eval"):
-                heirs.require_released(c, heir_id, email, now)
-                return eval_key(c, "heir:" + heir_id, body.blinded, now)
+        with handling(request, "oprf_heir_eval", heir) as (c, email, now):
+            heirs.require_released(c, heir_id, email, now)
+            return eval_key(c, "heir:" + heir_id, body.blinded, now)
 
     return app
 
