@@ -19,16 +19,7 @@ from bioshard_card.proto import cbor, frames, rpc
 from bioshard_card.proto.secure_channel import session_channel
 from bioshard_card.wallet_record import WalletRecord
 from bioshard_card.drivers.zfm_link_setup import ZFMNoLink
-
-
-class _Pin:
-    def __init__(self, level=0):
-        self.level = level
-
-    def value(self, v=None):
-        if v is None:
-            return self.level
-        self.level = v
+from pin_fake import Pin
 
 
 class _Spi:
@@ -88,10 +79,10 @@ class FakeBoard:
         return _Uart()
 
     def panel_bus(self):
-        return _Spi(), _Pin(1), _Pin(), _Pin(1), _Pin(0)
+        return _Spi(), Pin(1), Pin(), Pin(1), Pin(0)
 
     def button(self):
-        return _Pin(1)
+        return Pin(1)
 
     def ble_peripheral(self, name):
         return _Link()

@@ -4,16 +4,7 @@
 from bioshard_card.ui import screens  # first: its fonts need 4 KB blocks of a fresh heap
 from bioshard_card.drivers.ssd1680 import SSD1680
 from bioshard_card.ui import display
-
-
-class Pin:
-    def __init__(self, level=0):
-        self.level = level
-
-    def value(self, v=None):
-        if v is None:
-            return self.level
-        self.level = v
+from pin_fake import Pin
 
 
 class SeqSPI:
