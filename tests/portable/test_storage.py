@@ -29,7 +29,7 @@ def _rmtree(d):
     os.rmdir(d)
 
 
-def _in_tmpdir(test):
+def in_tmpdir(test):
     """The test run with a fresh directory, removed afterwards whatever happens."""
     def run():
         d = _tmpdir()
@@ -170,7 +170,7 @@ def test_power_cut_at_every_step_fat_rename_semantics():
     assert steps >= 6  # the extra remove step of the FAT fallback
 
 
-@_in_tmpdir
+@in_tmpdir
 def test_roundtrip_generations_and_names(d):
     s = RecordStore(d)
     assert s.read("a") is None
@@ -188,7 +188,7 @@ def test_roundtrip_generations_and_names(d):
         assert f.read()[4:8] == b"\x00\x00\x00\x03"  # generation counts writes
 
 
-@_in_tmpdir
+@in_tmpdir
 def test_every_corruption_is_detected(d):
     RecordStore(d).write("r", b"payload bytes")
     with open(d + "/r", "rb") as f:
@@ -205,7 +205,7 @@ def test_every_corruption_is_detected(d):
         raises(CorruptRecordError, RecordStore(d).read, "r")
 
 
-@_in_tmpdir
+@in_tmpdir
 def test_boot_recovery_promotes_complete_and_drops_torn(d):
     s = RecordStore(d)
     s.write("x", b"one")
@@ -219,7 +219,7 @@ def test_boot_recovery_promotes_complete_and_drops_torn(d):
     assert r.read("x") == b"one" and r.read("y") == b"two"
 
 
-@_in_tmpdir
+@in_tmpdir
 def test_delete_overwrites_and_removes(d):
     s = RecordStore(d)
     s.write("k", b"secret-ish")
