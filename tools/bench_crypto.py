@@ -69,7 +69,7 @@ res = {}
 k = rnd()
 Q = ec.mul_g(rnd())
 res["k*G (comb)"] = best(lambda: ec.mul_g(k), REPS)
-res["k*P (GLV+wNAF)"] = best(lambda: ec.mul(Q, k), REPS)
+res["k*P (secret k: GLV, fixed sequence)"] = best(lambda: ec.mul(Q, k), REPS)
 msg = b"\x42" * 32
 aux = b"\x00" * 32
 sig = bip340.sign(msg, CARD_SK, aux)
@@ -194,7 +194,7 @@ def _peers(reps):
     cx = PublicKeyXOnly.from_secret(sk)
     peers["coincurve (libsecp256k1)"] = {
         "k*G (comb)": _best(lambda: PrivateKey(kb).public_key, reps * 20),
-        "k*P (GLV+wNAF)": _best(lambda: P.multiply(kb), reps * 20),
+        "k*P (secret k: GLV, fixed sequence)": _best(lambda: P.multiply(kb), reps * 20),
         "BIP-340 sign": _best(lambda: PrivateKey(sk).sign_schnorr(msg, aux), reps * 20),
         "BIP-340 sign, no self-check": None,
         "BIP-340 verify": _best(lambda: cx.verify(csig, msg), reps * 20),
@@ -210,7 +210,7 @@ def _peers(reps):
     esig = ske.sign_digest_deterministic(msg)
     peers["ecdsa 0.19 (pure Python)"] = {
         "k*G (comb)": _best(lambda: g * k, reps),
-        "k*P (GLV+wNAF)": _best(lambda: Pe * k, reps),
+        "k*P (secret k: GLV, fixed sequence)": _best(lambda: Pe * k, reps),
         "BIP-340 sign": None,
         "BIP-340 sign, no self-check": _best(lambda: ske.sign_digest_deterministic(msg), reps),
         "BIP-340 verify": _best(lambda: vke.verify_digest(esig, msg), reps),
@@ -233,7 +233,7 @@ def _peers(reps):
     return peers
 
 
-PRIMS = ["k*G (comb)", "k*P (GLV+wNAF)", "BIP-340 sign", "BIP-340 sign, no self-check",
+PRIMS = ["k*G (comb)", "k*P (secret k: GLV, fixed sequence)", "BIP-340 sign", "BIP-340 sign, no self-check",
          "BIP-340 verify"]
 
 
