@@ -96,13 +96,14 @@ def _presses(finger, impressions):
     return [("finger", finger_image(finger, i)) for i in impressions]
 
 
-def _service(say):
-    """bioshard-backup in-process (its mail is an outbox the demo reads) and a signed-in client."""
+def _service(say, h=None):
+    """bioshard-backup in-process (its mail is an outbox the demo reads; `h`: one already running)
+    and a signed-in client."""
     from bioshard_backup.testing import Harness
 
     from .facepass.client import BackupClient, HttpxTransport
 
-    h = Harness()
+    h = h or Harness()
     svc = BackupClient(HttpxTransport(h.client))
     svc.start(EMAIL)
     svc.verify(EMAIL, h.last_code(EMAIL))

@@ -24,7 +24,7 @@ PASS1, PASS2 = "machine one passphrase", "machine two passphrase"
 def run(faces_dir, out_dir="out/facepass-demo", say=None):
     from .. import cli, demo, keystore, state
     from ..card import connect
-    from ..commands import facepass as cmd
+    from ..commands import _service
     from ..sim.runner import SimCard
     from bioshard_backup.testing import Harness, serve
 
@@ -39,8 +39,8 @@ def run(faces_dir, out_dir="out/facepass-demo", say=None):
     h = Harness()
     server, thread, url = serve(h.app)
     saved = {k: os.environ.get(k) for k in ("BIOSHARD_HOME", "BIOSHARD_PASSPHRASE")}
-    ask = cmd.ask_code
-    cmd.ask_code = lambda email: h.last_code(email)  # the owner reads the code from their mail
+    ask = _service.ask_code
+    _service.ask_code = lambda email: h.last_code(email)  # the owner reads the code from their mail
     try:
         say("Local backup service on %s (bioshard_backup, in-memory database and outbox)" % url)
         os.environ.update(BIOSHARD_HOME=str(home1), BIOSHARD_PASSPHRASE=PASS1)
@@ -48,11 +48,13 @@ def run(faces_dir, out_dir="out/facepass-demo", say=None):
             say("Machine 1: pair, enroll fingers, create the wallet")
             demo._pair(sim, home1, say)
             with connect("sim:" + sim.ble_path, home=home1) as card:
-                blob, card_pub = demo._enroll(card, sim, say)
+                _, svc = demo._service(say, h)  # the card factor from the same service
+                blob, card_pub = demo._enroll(card, sim, svc, say)
                 secret_a, host_pub, desc, addr = demo._create_wallet(card, sim, home1, card_pub, say)
                 keystore.save(state.secret_path(home1), secret_a, PASS1, host_pub)
                 state.save({"card_pubkey": card_pub.hex(), "host_pubkey": host_pub.hex(), "network": demo.NETWORK,
-                            "blob": blob.hex(), "descriptor": str(desc)}, home1)
+                            "blob": blob.hex(), "descriptor": str(desc),
+                            "card_factor": {"service": url, "email": demo.EMAIL}}, home1)
         say("Machine 1: bioshard facepass enroll --face img1.jpg (one photo of the owner)")
         if cli.main(["facepass", "enroll", "--service", url, "--email", OWNER, "--face", str(faces / "img1.jpg")]):
             raise SystemExit("facepass enroll failed")
@@ -71,13 +73,17 @@ def run(faces_dir, out_dir="out/facepass-demo", say=None):
         if not same:
             raise SystemExit("restored another Secret A")
         doc = state.load(home2)
-        say("A new card: pair with machine 2, recover the card share with the same fingers")
+        say("A new card: pair with machine 2, recover the card share with the same fingers and the card factor")
         with SimCard(state_dir=out / "card2", screens_dir=out / "screens2") as sim2:
             demo._pair(sim2, home2, say)
             with connect("sim:" + sim2.ble_path, home=home2) as card:
                 sim2.queue(*[("finger", demo.finger_image(s, 5)) for _, s in demo.FINGERS])
-                res = card.call("recover", {"blob": bytes.fromhex(doc["blob"]), "network": demo.NETWORK})
+                res = card.call("recover", {"blob": bytes.fromhex(doc["blob"]), "network": demo.NETWORK,
+                                            "factor": "card_factor" in doc})
                 sim2.clear_queue()
+                if "card_factor" in doc:  # the restored wallet data names the service and email
+                    _, svc = demo._service(say, h)
+                    res = demo._card_factor(card, svc, res, say)
                 if res["pubkey"].hex() != doc["card_pubkey"]:
                     raise SystemExit("the new card derived another key share")
                 card.call("wallet.set", {"participants": [bytes.fromhex(doc["host_pubkey"]), res["pubkey"]]})
@@ -90,7 +96,7 @@ def run(faces_dir, out_dir="out/facepass-demo", say=None):
         say("Done: a face, an email code and the fingers brought the wallet back")
         return {"raw": raw, "restored": same}
     finally:
-        cmd.ask_code = ask
+        _service.ask_code = ask
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
