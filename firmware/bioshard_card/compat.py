@@ -1,19 +1,8 @@
 # The few MicroPython time/asyncio calls the app uses, with CPython equivalents so the same
 # flows run in host-side tests.
 import asyncio
-import time
 
-if hasattr(time, "ticks_ms"):
-    ticks_ms = time.ticks_ms
-    ticks_diff = time.ticks_diff
-else:  # CPython
-
-    def ticks_ms():
-        return int(time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
-
+from .ticks import ticks_diff, ticks_ms  # noqa: F401  (re-exported for the app's flows)
 
 if hasattr(asyncio, "sleep_ms"):
     sleep_ms = asyncio.sleep_ms

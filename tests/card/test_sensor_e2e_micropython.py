@@ -38,7 +38,8 @@ print("SHA", binascii.hexlify(hashlib.sha256(buf).digest()).decode())
 """
 
 
-CARD_MODULES = ["firmware/bioshard_card/__init__.py", "firmware/bioshard_card/drivers/__init__.py",
+CARD_MODULES = ["firmware/bioshard_card/__init__.py", "firmware/bioshard_card/ticks.py",
+                "firmware/bioshard_card/drivers/__init__.py",
                 "firmware/bioshard_card/drivers/zfm.py", "firmware/bioshard_card/drivers/zfm_link.py",
                 "firmware/bioshard_card/drivers/zfm_codes.py",
                 "firmware/bioshard_card/drivers/zfm_packet.py", "firmware/bioshard_card/drivers/zfm_image.py",

@@ -8,8 +8,6 @@
 #
 # uart: the board contract's UART-like object (write, read(n), readinto(buf), any()),
 # where read/readinto return None when nothing arrived within the UART's own timeout.
-import time
-
 try:
     from micropython import const
 except ImportError:  # CPython
@@ -20,23 +18,8 @@ from . import zfm_codes as C
 from .zfm_codes import ZFMError, ZFMTimeout, ZFMProtocolError, ZFMException
 from .zfm_packet import HEADER_LEN, PACKET_SIZES, finish_into, parse_header, check
 
-if hasattr(time, "ticks_ms"):
-    ticks_ms = time.ticks_ms
-    ticks_diff = time.ticks_diff  # tick counters wrap: never compare them with < or subtract
-    _add = time.ticks_add
-    sleep_ms = time.sleep_ms
-else:  # CPython
-    def ticks_ms():
-        return int(time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
-
-    def _add(a, b):
-        return a + b
-
-    def sleep_ms(ms):
-        time.sleep(ms / 1000)
+from ..ticks import sleep_ms, ticks_diff, ticks_ms  # also what zfm_link_setup uses
+from ..ticks import ticks_add as _add
 
 
 _ACK_MAX = const(64)  # largest acknowledge payload we accept (ReadIndex: 33 bytes)
