@@ -1,5 +1,7 @@
 # Runs portable test modules under the MicroPython unix port:
-#   micropython -X heapsize=2m tests/mpy_runner.py tests/portable/test_x.py [...]
+#   micropython -X heapsize=2m tests/mpy_runner.py [--lib DIR] tests/portable/test_x.py [...]
+# --lib DIR: import the card package from DIR (its modules precompiled to .mpy, as the card holds
+# them) instead of compiling firmware/ from source in the heap.
 # Prints one line per test (PASS/FAIL/SKIP) and a closing "N passed, N failed, N skipped"
 # line; exits 1 if anything failed or nothing ran. tests/test_portable_on_micropython.py
 # drives it from pytest.
@@ -15,7 +17,11 @@ def _split(path):
 def main(paths):
     here, _ = _split(__file__ if __file__.startswith("/") else sys.argv[0])
     repo = _split(here)[0]
-    sys.path.insert(0, repo + "/firmware")
+    if paths and paths[0] == "--lib":
+        sys.path.insert(0, paths[1])
+        paths = paths[2:]
+    else:
+        sys.path.insert(0, repo + "/firmware")
     sys.path.insert(0, repo + "/tests/portable")
     passed = failed = skipped = 0
     for path in paths:

@@ -1,11 +1,10 @@
-# heapsize: 104k
+# heapsize: 100k
 # The card's PSBT parser + review against the committed corpus (tests/psbt_corpus/, made by
 # gen_corpus.py): every valid PSBT gives the expected outputs, change flags, fee and size
 # (expectations computed with embit and a measured dummy-signed tx, not with this code);
-# every hostile PSBT is refused with its exact PSBTError reason — in a 104 KB heap: the card's
-# 100 KB plus this harness (runner, JSON index, ptest). The largest corpus PSBT (7.9 KB, 24
-# inputs) leaves ~1 KB to spare at 100 KB, and where the first failure lands moves by a KB
-# with heap fragmentation, so 100k made the test depend on the checkout's path length.
+# every hostile PSBT is refused with its exact PSBTError reason — in the card's 100 KB heap with
+# the modules as .mpy, as on the card (the largest corpus PSBT, 7.9 KB with 24 inputs, fails
+# at 96 KB: about 4 KB to spare, harness included).
 import gc
 
 # One receive buffer for every PSBT, allocated first as the card's link does at boot, so a

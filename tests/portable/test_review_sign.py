@@ -54,8 +54,8 @@ def test_review_then_musig2_sign_every_input():
     gc.collect()
     assert len(msgs) == 2 and msgs[0] != msgs[1]
     # What the app does too: once the sighashes are taken, the PSBT stack is dropped so the
-    # signing code has the heap (compiled from source the two do not fit side by side in
-    # 100 KB on the 64-bit unix port; frozen into flash on the card they would).
+    # signing code has the heap (even as .mpy the two do not fit side by side in 100 KB on the
+    # 64-bit unix port, whose objects are twice the ESP32's size; frozen into flash they would).
     # Only on MicroPython: under pytest, unloading would give later tests a second copy of the
     # btc classes (PSBTError would no longer match).
     if IS_MICROPYTHON:
