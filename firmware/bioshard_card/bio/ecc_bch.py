@@ -7,35 +7,14 @@
 # Representation: a word of n = 255 bits is a Python int, bit i = coefficient of x^i (bigints
 # work on MicroPython's mpz builds, which ESP32 firmware uses). The code is systematic: the k
 # message bits sit in the high part, bits n-k..n-1, and the parity in bits 0..n-k-1.
-# Decoder: syndromes -> Berlekamp-Massey (binary simplification) -> Chien search. No recursion,
-# tables built once per process (512 + 256 bytes).
+# Decoder: syndromes -> Berlekamp-Massey (binary simplification) -> Chien search. No recursion;
+# the GF(2^8) tables (512 + 256 bytes) are gf16's.
+
+# GF(2^8) = GF(2)[x] / (x^8 + x^4 + x^3 + x^2 + 1): the log/antilog tables and product of
+# gf16 (the finger vault's base field is the same field), not a second copy of them.
+from .gf16 import EXP as _EXP, LOG as _LOG, mul8 as _mul
 
 N = 255
-_PRIM = 0x11D  # x^8 + x^4 + x^3 + x^2 + 1, primitive over GF(2)
-
-_EXP = bytearray(512)
-_LOG = bytearray(256)
-
-
-def _init_tables():
-    x = 1
-    for i in range(255):
-        _EXP[i] = x
-        _LOG[x] = i
-        x <<= 1
-        if x & 0x100:
-            x ^= _PRIM
-    for i in range(255, 512):
-        _EXP[i] = _EXP[i - 255]
-
-
-_init_tables()
-
-
-def _mul(a, b):
-    if a == 0 or b == 0:
-        return 0
-    return _EXP[_LOG[a] + _LOG[b]]
 
 
 def _inv(a):
