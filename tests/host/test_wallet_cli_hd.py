@@ -29,14 +29,19 @@ def home(tmp_path, monkeypatch):
     return tmp_path
 
 
+def _saved(desc, home):
+    """desc as the wallet of `home` (wallet.json with only a descriptor and the network)."""
+    state.save({"descriptor": str(desc), "network": NET}, home)
+    return desc
+
+
 def _out(capsys):
     c = capsys.readouterr()
     return c.out.strip(), c.err.strip()
 
 
 def test_next_unused_receive_and_change_and_explicit_index(home, capsys):
-    desc = Descriptor.hd_from_keys([A, B], NET)
-    state.save({"descriptor": str(desc), "network": NET}, home)
+    desc = _saved(Descriptor.hd_from_keys([A, B], NET), home)
     receive, change = _btclib(str(desc))
     got = []
     for _ in range(3):
@@ -57,8 +62,7 @@ def test_next_unused_receive_and_change_and_explicit_index(home, capsys):
 
 
 def test_descriptor_path_is_honoured_or_refused(home, capsys):
-    legacy = Descriptor.from_keys([A, B])
-    state.save({"descriptor": str(legacy), "network": NET}, home)
+    legacy = _saved(Descriptor.from_keys([A, B]), home)
     assert main(["wallet", "descriptor"]) == 0
     out, err = _out(capsys)
     assert out == str(legacy) and "wallet migrate" in err
@@ -75,8 +79,7 @@ def test_descriptor_path_is_honoured_or_refused(home, capsys):
 
 
 def test_single_key_wallet_keeps_working_and_migrates(home, capsys):
-    legacy = Descriptor.from_keys([A, B])
-    state.save({"descriptor": str(legacy), "network": NET}, home)
+    legacy = _saved(Descriptor.from_keys([A, B]), home)
     assert main(["wallet", "address"]) == 0
     out, err = _out(capsys)
     assert out == legacy.address(network=NET) and "bioshard wallet migrate" in err
