@@ -57,6 +57,13 @@ def button():
     return _gpio_bus().pin("btn", 1)
 
 
+def screen_shown(name, args):
+    """Display's optional hook: the simulator's owner reads the screen the card shows (the
+    screen function's name and arguments, what the glass shows anyway). Sent before the panel
+    refresh, hence before the card next looks at its sensor."""
+    _gpio_bus().screen(name, args)
+
+
 def ble_peripheral(name):
     from bioshard_card.drivers.ble_link import SocketPeripheral
 

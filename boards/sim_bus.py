@@ -160,12 +160,23 @@ class SimSPI:
 
 
 class SimGPIO:
-    """Input levels pushed by the simulator (buttons): b"G" + len + name + level records."""
+    """Input levels pushed by the simulator (buttons): b"G" + len + name + level records. The
+    other way, the screen the card shows: b"V" + u16 BE len + JSON [name, arg, ...]."""
 
     def __init__(self, path):
         self._s = _connect(path)
         self._buf = b""
         self.pins = {}
+
+    def screen(self, name, args):
+        import json
+
+        try:
+            raw = json.dumps([name] + list(args))
+        except (TypeError, ValueError):  # an argument JSON cannot carry: the name still tells
+            raw = json.dumps([name])
+        raw = raw.encode()
+        self._s.send(b"V" + struct.pack(">H", len(raw)) + raw)
 
     def pin(self, name, idle=1):
         p = self.pins.get(name)

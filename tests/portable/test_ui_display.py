@@ -39,3 +39,29 @@ def test_display_refreshes_partially_with_a_periodic_full_refresh():
     spi.sequences = []
     d.show(screens.splash, "0.1.0")
     assert spi.sequences == [0xF7]  # after deep sleep the glass state is unknown: full refresh
+
+
+def test_a_board_hook_hears_each_screen_before_its_refresh():
+    # The simulator's board defines screen_shown (its owner reads the screen); real boards do
+    # not, and then nothing is reported.
+    dc = Pin()
+    spi = SeqSPI(dc)
+    heard = []
+
+    class Board:
+        PANEL_WIDTH = 122
+        PANEL_HEIGHT = 250
+
+        def panel_bus(self):
+            return spi, Pin(), dc, Pin(), Pin(0)
+
+        def screen_shown(self, name, args):
+            heard.append((name, args, len(spi.sequences)))
+
+    d = display.Display.from_board(Board())
+    d.show(screens.pairing, "042917")
+    assert heard == [("pairing", ("042917",), 0)]  # told before the panel refresh
+    del Board.screen_shown
+    d = display.Display.from_board(Board())
+    d.show(screens.splash, "0.1.0")
+    assert len(heard) == 1 and d.shown is None
