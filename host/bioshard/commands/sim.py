@@ -15,6 +15,9 @@ use one number per enrolled finger, in the order of the sequence (e.g. `f 1` for
 finger, `f 2` for the second) for the enrollment presses and every later signature; any other
 number is a stranger's finger; 9 is the finger `t` touches with (nobody enrolls it).
 Each action waits until the card next looks at its sensor, as a person would.
+The console names every screen the card shows, e.g. `card shows: sign_finger(1, 2, 'right
+index', 'Sign')` (the screen function of firmware/bioshard_card/ui and its arguments): which
+finger the card asks for, which page of a signing request it is on.
 The card stops with the simulator: on quit, Ctrl-C, SIGTERM or SIGHUP (and even on SIGKILL,
 on Linux).
 """
@@ -43,7 +46,8 @@ def register(sub):
 class Console:
     """Turns typed lines into the owner's actions on the simulated card."""
 
-    def __init__(self, card, out=print):
+    def __init__(self, card, out=print, screens=False):
+        """screens: also say which screen the card shows, whenever it shows another."""
         self.card = card
         self.out = out
         self.impressions = {}
@@ -51,6 +55,8 @@ class Console:
         person = getattr(card, "person", None)
         if person is not None:
             person.on_drop = lambda: self.out("touch dropped: it was typed before the screen now shown (type t again)")
+        if screens:
+            card.screen_callbacks.append(lambda screen: self.out("card shows: " + describe(screen)))
 
     def handle(self, line):
         from ..sim import synthetic
@@ -96,6 +102,11 @@ class Console:
                 return
 
 
+def describe(screen):
+    """[name, arg, ...] as the card reports a screen -> "name(arg, ...)"."""
+    return "%s(%s)" % (screen[0], ", ".join(repr(a) for a in screen[1:]))
+
+
 class _Stop(BaseException):
     """Raised in the main thread by a stop signal, so `with card:` stops the card."""
 
@@ -130,7 +141,7 @@ def run(args):
             print("screens: %s   card log: %s" % (screens, card.log_file))
             print("in another terminal: bioshard pair   (actions here: t, f N [I], image PATH, b, s, q; "
                   "bioshard sim --help)", flush=True)
-            console = Console(card, out=lambda text: print(text, flush=True))
+            console = Console(card, out=lambda text: print(text, flush=True), screens=True)
             if sys.stdin is not None and not sys.stdin.closed:
                 threading.Thread(target=console.read_stdin, daemon=True).start()
             t0 = time.monotonic()

@@ -1,9 +1,9 @@
 """Run the real card firmware under the MicroPython unix port with simulated peripherals.
 
 The CPython side serves the sensor (ZFM bytes), panel (SSD1680 SPI records) and GPIO sockets
-in a short temporary directory; the card process connects to them through boards/sim.py and
-listens on ble.sock for the host, as an advertising peripheral would. Wire formats:
-docs/architecture.md.
+(button levels in, the screen the card shows out) in a short temporary directory; the card
+process connects to them through boards/sim.py and listens on ble.sock for the host, as an
+advertising peripheral would. Wire formats: docs/architecture.md.
 """
 import os
 import shutil
@@ -55,12 +55,14 @@ def _die_with_parent():
 class _Person:
     """A cooperative owner: whenever the card looks at the sensor (GetImage) the next queued
     action happens — a finger is laid on the glass (imaged, then lifted, so the card's next
-    look sees the lift) or the button is pressed. Everything it does reaches the card only as
-    ZFM bytes and GPIO levels."""
+    look sees the lift) or the button is pressed. With the queue empty, an Owner (if one is
+    set, SimCard.owner) answers from the screen the card shows. Everything it does reaches the
+    card only as ZFM bytes and GPIO levels."""
 
     def __init__(self, card):
         self.card = card
         self.queue = []
+        self.owner = None
         self.lock = threading.Lock()
         self.just_imaged = False
         self.done = threading.Condition(self.lock)
@@ -73,10 +75,9 @@ class _Person:
                 self.just_imaged = False
                 sensor.lift_finger()
                 return
-            if not self.queue:
-                sensor.lift_finger()
-                return
-            kind, arg = self._next_action()
+            kind, arg = self._next_action() if self.queue else (None, None)
+            if kind is None and self.owner is not None:
+                kind, arg = self.owner.answer(self.card.screen())
             if kind is None:
                 sensor.lift_finger()
                 return
@@ -133,6 +134,10 @@ class SimCard:
         self._proc = None
         self._gpio_conn = None
         self._gpio_ready = threading.Event()
+        self._gpio_lock = threading.Lock()  # one reader of gpio.sock at a time
+        self._gpio_buf = b""
+        self._screen = None  # [name, arg, ...] of the screen the card shows (gpio.sock "V")
+        self.screen_callbacks = []  # fn(screen) per screen the card reports
         self._panel_feeding = False
         self.sensor = None
         self.panel = None
@@ -264,11 +269,76 @@ class SimCard:
         return SimTransport(self.ble_path, mtu=mtu)
 
     def _serve_gpio(self, conn):
+        import select
+
         self._gpio_conn = conn
         self._gpio_ready.set()
-        while True:  # the card never writes here; keep the connection open until it closes
-            if not conn.recv(64):
+        while True:  # the card writes only screen records here; read them until it closes
+            select.select([conn], [], [], 0.5)
+            if not self._read_gpio(conn):
                 return
+
+    def _read_gpio(self, conn):
+        """Read what the card sent on gpio.sock so far (never blocks) and parse its screen
+        records: b"V" + u16 BE len + JSON [name, arg, ...]. False once the card closed it."""
+        import json
+        import socket
+
+        shown = []
+        with self._gpio_lock:
+            open_ = True
+            while True:
+                try:
+                    chunk = conn.recv(65536, socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    break
+                except OSError:
+                    open_ = False
+                    break
+                if not chunk:
+                    open_ = False
+                    break
+                self._gpio_buf += chunk
+            b = self._gpio_buf
+            while len(b) >= 3 and b[:1] == b"V" and len(b) >= 3 + int.from_bytes(b[1:3], "big"):
+                n = int.from_bytes(b[1:3], "big")
+                try:
+                    self._screen = json.loads(b[3:3 + n].decode())
+                    shown.append(self._screen)
+                except ValueError:
+                    self._screen = None
+                b = b[3 + n:]
+            if b[:1] not in (b"", b"V"):
+                b = b""  # not a record this simulator knows: drop it rather than stall
+            self._gpio_buf = b
+        for screen in shown:
+            for fn in self.screen_callbacks:
+                fn(screen)
+        return open_
+
+    def screen(self):
+        """The screen the card shows now, as [screen function name, arg, ...] (None before
+        the first). The card reports a screen before it refreshes the panel, so every screen
+        reported before it last looked at its sensor is read here."""
+        conn = self._gpio_conn
+        if conn is not None:
+            self._read_gpio(conn)
+        with self._gpio_lock:
+            return self._screen
+
+    def owner(self, fingers=None, first=0, tap_finger=None, review=True):
+        """Let an owner answer from the screen whenever the queue is empty (see
+        bioshard.sim.owner): fingers = the synthetic finger numbers of the sequence, in
+        order. Returns the Owner (a context manager that removes it again); owner(None)
+        removes the owner."""
+        from .owner import TAP_FINGER, Owner
+
+        o = None
+        if fingers is not None:
+            o = Owner(fingers, first, TAP_FINGER if tap_finger is None else tap_finger, review, card=self)
+        with self.person.lock:
+            self.person.owner = o
+        return o
 
     def set_input(self, name, level):
         if not self._gpio_ready.wait(10):
@@ -283,7 +353,8 @@ class SimCard:
 
     def queue(self, *actions):
         """Queue what the owner does next, in order: ("finger", image) or ("button", None).
-        The card consumes them as it polls its sensor; see _Person."""
+        The card consumes them as it polls its sensor, before an owner() answers anything;
+        see _Person."""
         with self.person.lock:
             self.person.queue.extend(actions)
 
