@@ -92,10 +92,6 @@ def _pair_with_code(client, codes, ask_code):
 ENROLL_PRESSES = 8  # the card's default: a phone-style guided enrollment
 
 
-def _presses(finger, impressions):
-    return [("finger", finger_image(finger, i)) for i in impressions]
-
-
 def _service(say, h=None):
     """bioshard-backup in-process (its mail is an outbox the demo reads; `h`: one already running)
     and a signed-in client."""
@@ -119,15 +115,18 @@ def _card_factor(card, svc, res, say):
     return done
 
 
+def _owner(sim, first=0):
+    """The owner answers the card's finger prompts from its screen (bioshard.sim.owner): a press
+    the card does not take is followed by another, as a person would."""
+    return sim.owner([synth for _, synth in FINGERS], first)
+
+
 def _enroll(card, sim, svc, say):
-    actions = []
-    for _, synth in FINGERS:
-        actions += _presses(synth, range(ENROLL_PRESSES))
-    sim.queue(*actions)
     svc.card_key()
-    res = card.call("enroll", {"fingers": [f for f, _ in FINGERS], "presses": ENROLL_PRESSES, "network": NETWORK,
-                               "factor": True})
-    sim.clear_queue()
+    with _owner(sim) as owner:
+        res = card.call("enroll", {"fingers": [f for f, _ in FINGERS], "presses": ENROLL_PRESSES,
+                                   "network": NETWORK, "factor": True})
+    say.detail("%s presses, guided by the card's screens" % " + ".join(str(owner.count(s)) for _, s in FINGERS))
     blob = res["blob"]
     res = _card_factor(card, svc, res, say)
     say.detail("helper blob: %d bytes (public; backed up by the host); card key share pubkey %s…"
@@ -186,19 +185,17 @@ def _hd_receive(card, sim, home, desc, say):
 
 
 def _sign(card, sim, psbt, secret_a, card_pub, blob, fingers, say):
+    """fingers: [(synthetic finger, its first impression)] in the sequence's order."""
     from bioshard_card.ui.review import pages
 
     # The same code as the card's: how many review pages the owner will touch through.
     n_pages = len(pages(_host_review(psbt, secret_a, card_pub)))
-    actions = [("finger", finger_image(9, 2 + i)) for i in range(n_pages - 1)]
-    actions += [("finger", finger_image(synth, imp)) for synth, imp in fingers]
-    sim.queue(*actions)
     say.detail("the card shows %d review pages; the owner touches through them, then presents the sequence"
                % n_pages)
-    try:
+    with sim.owner([synth for synth, _ in fingers], dict(fingers)) as owner:
         _, raw = cosign(card, psbt, secret_a, card_pub, blob)
-    finally:
-        sim.clear_queue()
+    if owner.taps != n_pages - 1:
+        raise SystemExit("the card asked for %d touches, not one per review page" % owner.taps)
     return raw
 
 
@@ -292,9 +289,8 @@ def run(out_dir="out/demo", say=None, keep_state=False):
         with sim2:
             _pair(sim2, home, say)
             with connect("sim:" + sim2.ble_path, home=home) as card:
-                sim2.queue(*[("finger", finger_image(s, 11)) for _, s in FINGERS])
-                res = card.call("recover", {"blob": blob, "network": NETWORK, "factor": True})
-                sim2.clear_queue()
+                with _owner(sim2, 11):
+                    res = card.call("recover", {"blob": blob, "network": NETWORK, "factor": True})
                 svc.start(EMAIL)  # a new sign-in: the new card's factor needs the email check again
                 svc.verify(EMAIL, h.last_code(EMAIL))
                 res = _card_factor(card, svc, res, say)

@@ -56,11 +56,13 @@ def env(tmp_path_factory):
         card = "sim:" + sim.ble_path
         sim.queue(tap())  # the owner touches the sensor to confirm pairing on the card
         assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
-        sim.queue(*[finger(R_INDEX, i) for i in range(8)], *[finger(L_INDEX, i) for i in range(8)])  # 8 guided presses each
-        assert cli.main(["enroll", "--card", card, "--fingers", "r-index,l-index", "--network", "regtest", "--no-service"]) == 0
+        with sim.owner([R_INDEX, L_INDEX]) as owner:  # the owner follows the card's guided presses
+            assert cli.main(["enroll", "--card", card, "--fingers", "r-index,l-index", "--network", "regtest",
+                             "--no-service"]) == 0
+        assert owner.sequence() == [R_INDEX, L_INDEX] and min(owner.count(R_INDEX), owner.count(L_INDEX)) >= 8
         sim.queue(tap(1))  # compare the address on the card, touch to confirm
         assert cli.main(["wallet", "create", "--card", card]) == 0
-        assert sim.clear_queue() == 0  # the card consumed exactly the touches and presses
+        assert sim.clear_queue() == 0  # the card consumed exactly the queued touches
         yield sim, home
     finally:
         sim.stop()
@@ -104,11 +106,39 @@ def test_setup_left_a_wallet_the_card_agrees_with(env):
 def test_sign_a_spend_verified_independently(env, capsys):
     sim, home = env
     psbt, d, amount_in = spend(home)
-    sim.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 8), finger(L_INDEX, 9))
-    assert run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path) == 0
+    with sim.owner([R_INDEX, L_INDEX], first=20) as owner:
+        assert run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path) == 0
     raw = capsys.readouterr().out.strip().splitlines()[-1]
     verify_independently(raw, d.output_key(), amount_in)
+    assert_signed_by(owner, taps=3)  # two outputs and the summary, then the sequence
+
+
+def assert_signed_by(owner, taps, fingers=(R_INDEX, L_INDEX)):
+    """The card asked for exactly `taps` review touches, then the sequence in its order, the
+    first finger on the confirmation page (unless a wrong press came first)."""
+    assert owner.taps == taps
+    assert owner.sequence() == list(fingers)
+    assert owner.presses[0][0] in ("sign_confirm", "sign_finger")
+
+
+def test_a_wrong_press_then_the_right_finger_on_the_next_try_signs(env, capsys):
+    # A stranger's finger on the confirmation page: the card says "wrong finger, try again"
+    # (2 tries left) and asks for the first finger again; the owner presents it and the second.
+    sim, home = env
+    psbt, d, amount_in = spend(home, txid=0x99)
+    shown = []
+    sim.screen_callbacks.append(shown.append)
+    sim.queue(*[tap(2 + i) for i in range(3)], finger(STRANGER, 7))
+    try:
+        with sim.owner([R_INDEX, L_INDEX], first=24) as owner:
+            assert run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path) == 0
+    finally:
+        sim.screen_callbacks.remove(shown.append)
+    verify_independently(capsys.readouterr().out.strip().splitlines()[-1], d.output_key(), amount_in)
     assert sim.clear_queue() == 0
+    assert ["sign_result", "wrong_finger", 2] in shown
+    assert owner.taps == 0 and owner.sequence() == [R_INDEX, L_INDEX]
+    assert owner.presses[0][:2] == ("sign_finger", R_INDEX)  # asked again for finger 1, after the miss
 
 
 def refused(env, capsys, txid, inputs, reason):
@@ -172,13 +202,17 @@ def test_backup_and_recovery_on_a_new_card(env, tmp_path, capsys, monkeypatch):
         sim2.queue(tap())
         assert run(sim2, "pair", "--card", card2, "--code", "000000") == 0
         assert run(sim2, "backup", "restore", str(tmp_path / "backup.json")) == 0
-        sim2.queue(finger(R_INDEX, 10), finger(L_INDEX, 11))
-        assert run(sim2, "recover", "--card", card2) == 0
+        sim2.queue(finger(STRANGER, 8))  # a wrong press first: restoring gives the same 3 tries
+        with sim2.owner([R_INDEX, L_INDEX], first=28) as owner:
+            assert run(sim2, "recover", "--card", card2) == 0
         assert doc["card_pubkey"] in capsys.readouterr().out
+        assert sim2.clear_queue() == 0 and owner.sequence() == [R_INDEX, L_INDEX]
+        assert owner.presses[0][0] == "sign_finger" and owner.count(R_INDEX) >= 1
         psbt, d, amount_in = spend(home, txid=0x66)
-        sim2.queue(*[tap(2 + i) for i in range(3)], finger(R_INDEX, 12), finger(L_INDEX, 13))
-        assert run(sim2, "sign", psbt, "--card", card2) == 0
+        with sim2.owner([R_INDEX, L_INDEX], first=32) as owner:
+            assert run(sim2, "sign", psbt, "--card", card2) == 0
         verify_independently(capsys.readouterr().out.strip().splitlines()[-1], d.output_key(), amount_in)
+        assert_signed_by(owner, taps=3)
 
 
 def test_nothing_but_pairing_and_version_without_a_secure_session(env):
@@ -226,8 +260,9 @@ def test_recover_on_the_set_up_card_keeps_its_wallet_and_another_co_signer_needs
     doc = json.loads((home / "wallet.json").read_text())
     card_pub = bytes.fromhex(doc["card_pubkey"])
     with connect("sim:" + sim.ble_path) as card:
-        sim.queue(finger(R_INDEX, 14), finger(L_INDEX, 15))
-        r = card.call("recover", {"blob": bytes.fromhex(doc["blob"]), "network": "main", "replace": True})
+        with sim.owner([R_INDEX, L_INDEX], first=36) as owner:
+            r = card.call("recover", {"blob": bytes.fromhex(doc["blob"]), "network": "main", "replace": True})
+        assert owner.sequence() == [R_INDEX, L_INDEX]
         assert r == {"pubkey": card_pub, "network": "regtest", "wallet": True, "factor": False}
         with pytest.raises(CardRefusedError, match="another wallet"):
             card.call("wallet.set", {"participants": [_other_key(), card_pub]})
@@ -250,12 +285,14 @@ def test_enroll_over_a_set_up_wallet_on_the_simulated_card_needs_the_owner_for_t
             sim.queue(tap())
             pairing.save_record(pairing.pair_card(card.client, lambda: True), home)
         with connect(target, home=home) as card:
-            sim.queue(*[finger(R_INDEX, i) for i in range(8)])
-            first = card.call("enroll", {"fingers": [2], "network": "regtest"})["pubkey"]
+            with sim.owner([R_INDEX]) as owner:
+                first = card.call("enroll", {"fingers": [2], "network": "regtest"})["pubkey"]
+            assert owner.count(R_INDEX) >= 8
             host_key = _other_key()
             card.call("wallet.set", {"participants": [host_key, first]})  # a first wallet: no touch
-            sim.queue(*[finger(L_INDEX, i) for i in range(8)])
-            second = card.call("enroll", {"fingers": [7], "network": "main", "replace": True})["pubkey"]
+            with sim.owner([L_INDEX]) as owner:
+                second = card.call("enroll", {"fingers": [7], "network": "main", "replace": True})["pubkey"]
+            assert owner.count(L_INDEX) >= 8
             assert second != first and card.info()["wallet"] is False
             with pytest.raises(CardRefusedError, match="another wallet"):
                 card.call("wallet.set", {"participants": [host_key, second]})
@@ -313,7 +350,7 @@ def test_an_op_true_output_needs_a_touch_on_its_danger_page_and_can_be_rejected_
     assert sim.clear_queue() == 0
     assert _panel_showed(sim, screens.sign_danger, 2, True, "OP_TRUE", 10_000, 3, 6)
     psbt, d, amount_in = _spend_with_op_true(home, txid=0x78)
-    sim.queue(*[tap(2 + i) for i in range(5)], finger(R_INDEX, 16), finger(L_INDEX, 17))
-    assert run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path) == 0  # five touches, then the fingers
+    with sim.owner([R_INDEX, L_INDEX], first=40) as owner:
+        assert run(sim, "sign", psbt, "--card", "sim:" + sim.ble_path) == 0
     verify_independently(capsys.readouterr().out.strip().splitlines()[-1], d.output_key(), amount_in)
-    assert sim.clear_queue() == 0
+    assert_signed_by(owner, taps=5)  # three outputs, the danger page and the summary, then the fingers

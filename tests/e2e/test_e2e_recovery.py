@@ -25,7 +25,7 @@ from bioshard_backup.testing import Harness
 from bioshard_card.storage import RecordStore
 from bioshard_card.wallet_record import WalletRecord
 
-from test_e2e_card import R_INDEX, finger, spend, tap, verify_independently
+from test_e2e_card import R_INDEX, assert_signed_by, spend, tap, verify_independently
 
 pytestmark = pytest.mark.slow
 
@@ -45,10 +45,10 @@ def _last_line(capsys):
 
 def _sign(sim, home, txid, first_press, capsys):
     psbt, d, amount_in = spend(home, txid=txid)
-    sim.queue(*[tap(20 + i) for i in range(3)], finger(R_INDEX, first_press))
-    assert cli.main(["sign", psbt, "--card", "sim:" + sim.ble_path]) == 0
+    with sim.owner([R_INDEX], first=first_press) as owner:  # the owner answers the card's screens
+        assert cli.main(["sign", psbt, "--card", "sim:" + sim.ble_path]) == 0
     verify_independently(_last_line(capsys), d.output_key(), amount_in)
-    assert sim.clear_queue() == 0
+    assert_signed_by(owner, taps=3, fingers=[R_INDEX])
 
 
 def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
@@ -69,9 +69,10 @@ def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
         sim.queue(tap())
         assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
         assert "Next: bioshard enroll" in capsys.readouterr().out
-        sim.queue(*[finger(R_INDEX, i) for i in range(8)])
-        assert cli.main(["enroll", "--card", card, "--fingers", "r-index", "--network", "regtest",
-                         "--service", SERVICE, "--email", OWNER]) == 0
+        with sim.owner([R_INDEX]) as owner:
+            assert cli.main(["enroll", "--card", card, "--fingers", "r-index", "--network", "regtest",
+                             "--service", SERVICE, "--email", OWNER]) == 0
+        assert owner.count(R_INDEX) >= 8
         sim.queue(tap(1))
         assert cli.main(["wallet", "create", "--card", card]) == 0
         wallet = json.loads((home1 / "wallet.json").read_text())
@@ -123,8 +124,9 @@ def test_lost_computer_then_lost_card(tmp_path, monkeypatch, capsys):
         assert cli.main(["recover", "--card", card2]) == 10
         assert "backup service" in capsys.readouterr().err
         monkeypatch.setattr(_service, "ask_code", h.last_code)
-        sim2.queue(finger(R_INDEX, 9))
-        assert cli.main(["recover", "--card", card2]) == 0
+        with sim2.owner([R_INDEX], first=9) as owner:
+            assert cli.main(["recover", "--card", card2]) == 0
+        assert owner.sequence() == [R_INDEX]
         assert wallet["card_pubkey"] in capsys.readouterr().out
         assert card_factor_on_flash(tmp_path / "card2") == factor  # from the service, blinded
         evals = [r[0] for r in h.rows("SELECT action FROM audit") if r[0] == "oprf_card_eval"]
@@ -165,10 +167,11 @@ def test_enroll_when_the_service_fails_after_the_presses_saves_nothing(tmp_path,
         card = "sim:" + sim.ble_path
         sim.queue(tap())
         assert cli.main(["pair", "--card", card, "--code", "000000"]) == 0
-        sim.queue(*[finger(R_INDEX, i) for i in range(8)])
         capsys.readouterr()
-        assert cli.main(["enroll", "--card", card, "--fingers", "r-index", "--network", "regtest",
-                         "--service", SERVICE, "--email", OWNER]) == 10
+        with sim.owner([R_INDEX]) as owner:
+            assert cli.main(["enroll", "--card", card, "--fingers", "r-index", "--network", "regtest",
+                             "--service", SERVICE, "--email", OWNER]) == 10
+        assert owner.count(R_INDEX) >= 8  # the presses were taken before the service failed
         err = capsys.readouterr().err
         assert "nothing was saved" in err and "Traceback" not in err
         assert not (home / "wallet.json").exists()

@@ -77,10 +77,9 @@ def run(faces_dir, out_dir="out/facepass-demo", say=None):
         with SimCard(state_dir=out / "card2", screens_dir=out / "screens2") as sim2:
             demo._pair(sim2, home2, say)
             with connect("sim:" + sim2.ble_path, home=home2) as card:
-                sim2.queue(*[("finger", demo.finger_image(s, 5)) for _, s in demo.FINGERS])
-                res = card.call("recover", {"blob": bytes.fromhex(doc["blob"]), "network": demo.NETWORK,
-                                            "factor": "card_factor" in doc})
-                sim2.clear_queue()
+                with demo._owner(sim2, 5):
+                    res = card.call("recover", {"blob": bytes.fromhex(doc["blob"]), "network": demo.NETWORK,
+                                                "factor": "card_factor" in doc})
                 if "card_factor" in doc:  # the restored wallet data names the service and email
                     _, svc = demo._service(say, h)
                     res = demo._card_factor(card, svc, res, say)
