@@ -60,3 +60,23 @@ def test_the_simulated_card_reports_its_screens_and_the_console_names_them(tmp_p
             assert sim.screen() == ["idle", setup[1], True, False]
     codes = [s for s in said if s.startswith("card shows: pair_confirm('")]
     assert len(codes) == 1 and "card shows: idle(%r, True, False)" % setup[1] in said
+
+
+def test_the_console_hands_the_card_to_the_owner_and_takes_it_back(tmp_path, monkeypatch):
+    from bioshard.sim.runner import SimCard
+
+    home = tmp_path / "home"
+    said = []
+    with SimCard(state_dir=tmp_path / "card", screens_dir=tmp_path / "screens") as sim:
+        console = Console(sim, out=said.append)
+        target = "sim:" + sim.ble_path
+        with connect(target, home=home, secure=False) as card:
+            sim.queue(("finger", synthetic.impression(9, 0)))
+            pairing.save_record(pairing.pair_card(card.client, lambda: True), home)
+        console.handle("o 1")
+        assert said[-1] == "owner answers the card's screens with fingers 1"
+        with connect(target, home=home) as card:  # eight guided presses, and more if the card asks
+            assert len(card.call("enroll", {"fingers": [2], "network": "regtest"})["pubkey"]) == 33
+        assert sim.person.owner.count(1) >= 8 and sim.person.owner.sequence() == [1]
+        console.handle("o")
+        assert said[-1] == "owner stopped" and sim.person.owner is None

@@ -7,6 +7,9 @@ Type what the owner does at the card, one action per line (from the terminal, or
   f N [I] | finger N I present synthetic finger N, impression I (default: the next one)
   image PATH           present a fingerprint image file (any format PIL reads)
   b | button           press the card's button (reject)
+  o N [N ...] | owner  let an owner answer the card's screens: touch through review pages and
+                       present the finger each prompt asks for (fingers N..., in sequence
+                       order; again after "try again"); `o` alone stops it
   s | screen           where the current screen is (PNG)
   q | quit             stop the card
 Finger numbers: N is a synthetic fingerprint, the same print every time for the same N (a
@@ -86,12 +89,17 @@ class Console:
         elif cmd in ("b", "button"):
             self.card.queue(("button", None))
             self.out("button press queued")
+        elif cmd in ("o", "owner") and all(a.isdigit() for a in args):
+            fingers = [int(a) for a in args]
+            self.card.owner(fingers or None, {f: self.impressions.get(f, 0) for f in fingers})
+            self.out("owner answers the card's screens with fingers %s" % " ".join(args) if fingers else "owner stopped")
         elif cmd in ("s", "screen"):
             self.out(str(Path(self.card.screens_dir) / "latest.png"))
         elif cmd in ("q", "quit", "exit"):
             self.stop = True
         else:
-            self.out("unknown action %r: t, f N [I], image PATH, b, s, q (see bioshard sim --help)" % line.strip())
+            self.out("unknown action %r: t, f N [I], image PATH, b, o N..., s, q (see bioshard sim --help)"
+                     % line.strip())
 
     def read_stdin(self, stream=None):
         """Actions from the terminal or a pipe, until quit or the end of the input (after a
@@ -139,7 +147,7 @@ def run(args):
         with card:
             print("simulated card running; BLE socket: %s (also %s/ble.sock)" % (card.ble_path, args.state))
             print("screens: %s   card log: %s" % (screens, card.log_file))
-            print("in another terminal: bioshard pair   (actions here: t, f N [I], image PATH, b, s, q; "
+            print("in another terminal: bioshard pair   (actions here: t, f N [I], image PATH, b, o N..., s, q; "
                   "bioshard sim --help)", flush=True)
             console = Console(card, out=lambda text: print(text, flush=True), screens=True)
             if sys.stdin is not None and not sys.stdin.closed:
