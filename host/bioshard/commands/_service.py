@@ -2,7 +2,7 @@
 import os
 import sys
 
-from ..errors import BadInputError
+from ..errors import BadInputError, BioshardError
 from ._common import progress
 
 
@@ -17,7 +17,10 @@ def connect_service(url):
 
     if not url:
         raise BadInputError("no backup service: pass --service or set BIOSHARD_BACKUP_URL")
-    return BackupClient(url)
+    try:
+        return BackupClient(url)
+    except BioshardError as e:  # a URL it refuses (plain http to another host): the user's input
+        raise BadInputError(str(e)) from None
 
 
 def ask_code(email):
