@@ -20,5 +20,5 @@ def finish(card, svc, res):
     except ServiceError as e:
         # the card drops its pending request with this session: nothing was written anywhere
         raise ServiceError(e.status, e.code, "%s; nothing was saved on the card or here, run the command again"
-                           % str(e).split(": ", 1)[-1].rsplit(" (", 1)[0]) from None
+                           % e.message) from None
     return card.call("factor.finish", {"evaluated": evaluated})

@@ -20,7 +20,7 @@ class ServiceError(BioshardError):
 
     def __init__(self, status, code, message):
         super().__init__("backup service: %s (%s, HTTP %d)" % (message, code, status))
-        self.status, self.code = status, code
+        self.status, self.code, self.message = status, code, message
 
 
 class RateLimitedError(ServiceError):
